@@ -1,0 +1,88 @@
+/*
+ * kitasctl: the operator's command line.  It talks to PostgreSQL with the
+ * owner role (settings key db_admin / KITAS_DB_ADMIN).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include "migrate.h"
+#include "settings.h"
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: kitasctl command\n"
+	    "\n"
+	    "  migrate   apply pending migrations from the migrations directory\n"
+	    "  status    list migrations: applied, pending or CHANGED\n"
+	    "  help      this text\n"
+	    "\n"
+	    "Settings come from conf/settings (or $KITAS_SETTINGS) and\n"
+	    "KITAS_* variables; see conf/settings.example.\n");
+}
+
+static PGconn *
+connect_admin(const struct settings *s)
+{
+	PGconn	*db;
+
+	if (s->db_admin[0] == '\0') {
+		fprintf(stderr, "kitasctl: db_admin is not set\n");
+		return (NULL);
+	}
+	db = PQconnectdb(s->db_admin);
+	if (PQstatus(db) != CONNECTION_OK) {
+		/* libpq's message names host and user, never the password. */
+		fprintf(stderr, "kitasctl: %s", PQerrorMessage(db));
+		PQfinish(db);
+		return (NULL);
+	}
+	return (db);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct settings	 s;
+	struct err	 err;
+	PGconn		*db;
+	int		 rc;
+
+	if (argc != 2) {
+		usage(stderr);
+		return (2);
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return (0);
+	}
+	if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "status") != 0) {
+		fprintf(stderr, "kitasctl: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return (2);
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "kitasctl: sodium_init failed\n");
+		return (1);
+	}
+	if (settings_load(&s, NULL, &err) == -1) {
+		fprintf(stderr, "kitasctl: %s\n", err.msg);
+		return (1);
+	}
+	if ((db = connect_admin(&s)) == NULL)
+		return (1);
+
+	if (strcmp(argv[1], "migrate") == 0)
+		rc = migrate_run(db, s.migrations, stdout, &err);
+	else
+		rc = migrate_status(db, s.migrations, stdout, &err);
+	if (rc == -1)
+		fprintf(stderr, "kitasctl: %s\n", err.msg);
+	PQfinish(db);
+	return (rc == 0 ? 0 : 1);
+}
