@@ -1,0 +1,134 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  The public status page: the lookup form (with what was typed and the
+  error next to its field), or one case's current step in plain words.
+-->
+<xsl:stylesheet version="1.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:i="urn:kitas:i18n"
+    exclude-result-prefixes="i">
+
+<xsl:import href="_layout.xsl"/>
+
+<!-- The main road of a case; side states are told apart below. -->
+<xsl:variable name="steps"
+    select="' submitted paid biometrics_done awaiting_clearance cleared issued '"/>
+
+<xsl:template match="page" mode="title">
+<xsl:value-of select="i:t('status.title')"/>
+</xsl:template>
+
+<xsl:template match="page[case]" mode="content">
+<h1><xsl:value-of select="i:t('status.title')"/></h1>
+<xsl:apply-templates select="case"/>
+<p><a href="/"><xsl:value-of select="i:t('status.again')"/></a></p>
+</xsl:template>
+
+<xsl:template match="page" mode="content">
+<h1><xsl:value-of select="i:t('status.title')"/></h1>
+<p><xsl:value-of select="i:t('status.intro')"/></p>
+<xsl:apply-templates select="form"/>
+</xsl:template>
+
+<xsl:template match="form">
+<xsl:if test="error">
+<div class="alert" role="alert">
+<p><xsl:value-of select="i:t(error/@key)"/></p>
+</div>
+</xsl:if>
+<form method="post" action="/status" novalidate="novalidate">
+<input type="hidden" name="lang" value="{$lang}"/>
+<xsl:call-template name="field">
+<xsl:with-param name="name" select="'ref'"/>
+<xsl:with-param name="value" select="@ref"/>
+<xsl:with-param name="autocomplete" select="'off'"/>
+</xsl:call-template>
+<xsl:call-template name="field">
+<xsl:with-param name="name" select="'passport'"/>
+<xsl:with-param name="value" select="@passport"/>
+<xsl:with-param name="autocomplete" select="'off'"/>
+</xsl:call-template>
+<button type="submit"><xsl:value-of select="i:t('status.submit')"/></button>
+</form>
+</xsl:template>
+
+<!-- A labelled text input with its hint and, if any, its error. -->
+<xsl:template name="field">
+<xsl:param name="name"/>
+<xsl:param name="value"/>
+<xsl:param name="autocomplete"/>
+<xsl:variable name="err" select="error[@field = $name]"/>
+<div class="field">
+<label for="{$name}"><xsl:value-of select="i:t(concat('status.', $name))"/></label>
+<p class="hint" id="{$name}-hint"><xsl:value-of select="i:t(concat('status.', $name, '.hint'))"/></p>
+<xsl:if test="$err">
+<p class="error" id="{$name}-error"><xsl:value-of select="i:t($err/@key)"/></p>
+</xsl:if>
+<input type="text" id="{$name}" name="{$name}" value="{$value}"
+    autocomplete="{$autocomplete}" spellcheck="false" maxlength="64">
+<xsl:attribute name="aria-describedby">
+<xsl:value-of select="$name"/>-hint<xsl:if test="$err"><xsl:text> </xsl:text><xsl:value-of select="$name"/>-error</xsl:if>
+</xsl:attribute>
+<xsl:if test="$err">
+<xsl:attribute name="aria-invalid">true</xsl:attribute>
+</xsl:if>
+</input>
+</div>
+</xsl:template>
+
+<xsl:template match="case">
+<section class="case" aria-labelledby="case-ref">
+<h2 id="case-ref"><xsl:value-of select="@ref"/></h2>
+<p class="state state-{@state}">
+<strong><xsl:value-of select="i:t(concat('state.', @state))"/></strong>
+</p>
+<p><xsl:value-of select="i:t(concat('state.', @state, '.explain'))"/></p>
+<dl>
+<dt><xsl:value-of select="i:t('status.since')"/></dt>
+<dd>
+<xsl:call-template name="datetime">
+<xsl:with-param name="at" select="@since"/>
+</xsl:call-template>
+</dd>
+<dt><xsl:value-of select="i:t('status.office')"/></dt>
+<dd><xsl:value-of select="@office"/></dd>
+</dl>
+<xsl:if test="contains($steps, concat(' ', @state, ' '))">
+<xsl:variable name="here" select="@state"/>
+<h3><xsl:value-of select="i:t('status.steps')"/></h3>
+<ol class="steps">
+<xsl:call-template name="step"><xsl:with-param name="s" select="'submitted'"/><xsl:with-param name="here" select="$here"/></xsl:call-template>
+<xsl:call-template name="step"><xsl:with-param name="s" select="'paid'"/><xsl:with-param name="here" select="$here"/></xsl:call-template>
+<xsl:call-template name="step"><xsl:with-param name="s" select="'biometrics_done'"/><xsl:with-param name="here" select="$here"/></xsl:call-template>
+<xsl:call-template name="step"><xsl:with-param name="s" select="'awaiting_clearance'"/><xsl:with-param name="here" select="$here"/></xsl:call-template>
+<xsl:call-template name="step"><xsl:with-param name="s" select="'cleared'"/><xsl:with-param name="here" select="$here"/></xsl:call-template>
+<xsl:call-template name="step"><xsl:with-param name="s" select="'issued'"/><xsl:with-param name="here" select="$here"/></xsl:call-template>
+</ol>
+</xsl:if>
+</section>
+</xsl:template>
+
+<!-- One step of the road: done, current or still to come. -->
+<xsl:template name="step">
+<xsl:param name="s"/>
+<xsl:param name="here"/>
+<xsl:variable name="pos-s" select="string-length(substring-before($steps, concat(' ', $s, ' ')))"/>
+<xsl:variable name="pos-here" select="string-length(substring-before($steps, concat(' ', $here, ' ')))"/>
+<li>
+<xsl:choose>
+<xsl:when test="$pos-s = $pos-here">
+<xsl:attribute name="class">current</xsl:attribute>
+<xsl:attribute name="aria-current">step</xsl:attribute>
+</xsl:when>
+<xsl:when test="$pos-s &lt; $pos-here">
+<xsl:attribute name="class">done</xsl:attribute>
+</xsl:when>
+<xsl:otherwise>
+<xsl:attribute name="class">todo</xsl:attribute>
+</xsl:otherwise>
+</xsl:choose>
+<xsl:value-of select="i:t(concat('state.', $s))"/>
+</li>
+</xsl:template>
+
+</xsl:stylesheet>

@@ -1,0 +1,49 @@
+/*
+ * Data access: the only place outside migrations/ that holds SQL text.
+ * Every query is named, parameterised, and run through Kore's async
+ * pgsql API so the event loop never waits on PostgreSQL.
+ *
+ * A handler keeps a struct db_call in its request state and calls
+ * db_run() each time Kore runs it, until it returns DB_DONE or DB_FAILED:
+ *
+ *	switch (db_run(&st->db, DB_CASE_STATUS, params, read_row, st)) {
+ *	case DB_WAIT:	return (KORE_RESULT_RETRY);
+ *	case DB_FAILED:	return (page_unavailable(req));
+ *	case DB_DONE:	break;
+ *	}
+ */
+#ifndef KITAS_DB_H
+#define KITAS_DB_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <kore/pgsql.h>
+
+enum db_query {
+	DB_READY,		/* () -> 1 */
+	DB_CASE_STATUS,		/* (reference, passport) -> case_public_status */
+	DB_QUERY_COUNT
+};
+
+enum db_status {
+	DB_WAIT,		/* asleep until PostgreSQL answers */
+	DB_DONE,		/* every row was handed to the reader */
+	DB_FAILED		/* not reachable or the query failed; logged */
+};
+
+struct db_call {
+	struct kore_pgsql	sql;
+	int			failed;
+};
+
+/* Called once per result set; read with kore_pgsql_getvalue(). */
+typedef int	(*db_reader)(struct kore_pgsql *sql, void *arg);
+
+/* Bind a call to the request; use once, before the first db_run(). */
+void		db_call_init(struct db_call *call, struct http_request *req);
+
+/* Drive the query; params must stay valid until DB_DONE/DB_FAILED. */
+enum db_status	db_run(struct db_call *call, enum db_query q,
+		    const char **params, db_reader reader, void *arg);
+
+#endif

@@ -1,0 +1,115 @@
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <libxml/tree.h>
+
+#include "app.h"
+#include "page.h"
+
+#define PAGE_LANG_COOKIE_AGE	"31536000"	/* a year */
+
+/*
+ * Pages show case data: not cached, not framed, no inline script, and a
+ * referrer never carries a path with a reference in it.
+ */
+static void
+page_headers(struct http_request *req)
+{
+	http_response_header(req, "content-type", "text/html; charset=utf-8");
+	http_response_header(req, "cache-control", "no-store");
+	http_response_header(req, "content-security-policy",
+	    "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+	    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	http_response_header(req, "x-content-type-options", "nosniff");
+	http_response_header(req, "referrer-policy", "no-referrer");
+	http_response_header(req, "vary", "accept-language, cookie");
+}
+
+enum lang
+page_lang(struct http_request *req)
+{
+	char		*query, *cookie;
+	const char	*accept;
+	enum lang	 lang;
+	char		 hdr[96];
+
+	query = cookie = NULL;
+	accept = NULL;
+	(void)http_argument_get_string(req, "lang", &query);
+	http_populate_cookies(req);
+	(void)http_request_cookie(req, "lang", &cookie);
+	(void)http_request_header(req, "accept-language", &accept);
+
+	lang = lang_negotiate(query, cookie, accept,
+	    (enum lang)lang_from_code(app.settings.lang_default));
+	if (lang_from_code(query) != -1 &&
+	    (cookie == NULL || lang_from_code(cookie) != (int)lang)) {
+		(void)snprintf(hdr, sizeof(hdr), "lang=%s; Path=/; Max-Age="
+		    PAGE_LANG_COOKIE_AGE "; SameSite=Lax%s", lang_code(lang),
+		    app.settings.cookie_secure ? "; Secure" : "");
+		http_response_header(req, "set-cookie", hdr);
+	}
+	return (lang);
+}
+
+xmlDocPtr
+page_model(struct http_request *req, enum lang lang, xmlNodePtr *root)
+{
+	xmlDocPtr	doc;
+
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	*root = xmlNewNode(NULL, BAD_CAST "page");
+	if (doc == NULL || *root == NULL)
+		fatal("%s: out of memory", __func__);
+	xmlDocSetRootElement(doc, *root);
+	xmlNewProp(*root, BAD_CAST "lang", BAD_CAST lang_code(lang));
+	xmlNewProp(*root, BAD_CAST "path", BAD_CAST req->path);
+	return (doc);
+}
+
+int
+page_reply(struct http_request *req, int status, const char *tmpl,
+    xmlDocPtr model, enum lang lang)
+{
+	struct err	 err;
+	xmlChar		*html;
+	int		 len;
+
+	if (render_page(app.render, tmpl, model, lang, &html, &len,
+	    &err) == -1) {
+		xmlFreeDoc(model);
+		/* Do not send details of the failure to the client. */
+		kore_log(LOG_ERR, "%s %s: %s", __func__, req->path, err.msg);
+		http_response(req, HTTP_STATUS_INTERNAL_ERROR, NULL, 0);
+		return (KORE_RESULT_OK);
+	}
+	xmlFreeDoc(model);
+	page_headers(req);
+	http_response(req, status, html, (size_t)len);
+	xmlFree(html);
+	return (KORE_RESULT_OK);
+}
+
+int
+page_error(struct http_request *req, int status, enum lang lang,
+    const char *key)
+{
+	xmlDocPtr	 doc;
+	xmlNodePtr	 root, e;
+	char		 code[8];
+
+	doc = page_model(req, lang, &root);
+	e = xmlNewChild(root, NULL, BAD_CAST "error", NULL);
+	(void)snprintf(code, sizeof(code), "%d", status);
+	xmlNewProp(e, BAD_CAST "status", BAD_CAST code);
+	xmlNewProp(e, BAD_CAST "key", BAD_CAST key);
+	return (page_reply(req, status, "error", doc, lang));
+}
+
+int
+page_unavailable(struct http_request *req, enum lang lang)
+{
+	http_response_header(req, "retry-after", APP_RETRY_AFTER);
+	return (page_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE, lang,
+	    "error.unavailable"));
+}

@@ -1,0 +1,40 @@
+/*
+ * HTML pages: language choice, the page model every template starts from,
+ * and one way to send a rendered page or an error.  Every function that
+ * sends a response returns KORE_RESULT_OK for the handler to return.
+ */
+#ifndef KITAS_PAGE_H
+#define KITAS_PAGE_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <libxml/tree.h>
+
+#include "lang.h"
+
+/*
+ * The request's language.  Call after http_populate_qs()/_post(): an
+ * explicit "lang" argument wins and is remembered in a cookie.
+ */
+enum lang	page_lang(struct http_request *req);
+
+/*
+ * A new page model <page lang=".." path="..">; *root receives the page
+ * element for the handler to add to.  Freed by page_reply().
+ */
+xmlDocPtr	page_model(struct http_request *req, enum lang lang,
+		    xmlNodePtr *root);
+
+/* Render tmpl over model and send it with status; frees model. */
+int		page_reply(struct http_request *req, int status,
+		    const char *tmpl, xmlDocPtr model, enum lang lang);
+
+/* An error page that says the catalogue message key. */
+int		page_error(struct http_request *req, int status,
+		    enum lang lang, const char *key);
+
+/* 503 with Retry-After: the database is away, try again shortly. */
+int		page_unavailable(struct http_request *req, enum lang lang);
+
+#endif

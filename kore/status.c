@@ -1,0 +1,190 @@
+/*
+ * The public status lookup: anyone with a case reference and the passport
+ * number it was filed with sees the case's current step; nothing personal
+ * is shown.  An unknown reference and a wrong passport number get the same
+ * answer, so the page cannot be used to find out which references exist.
+ * The lookup is a POST so passport numbers stay out of URLs and logs.
+ */
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include "db.h"
+#include "page.h"
+#include "passport.h"
+#include "ref.h"
+
+#define STATUS_FIELD_MAX	128
+
+struct status_lookup {
+	struct db_call	 db;
+	enum lang	 lang;
+	char		 ref[REF_BUFSZ];
+	char		 passport[PASSPORT_BUFSZ];
+	const char	*params[2];
+	int		 found;
+	char		 state[32];
+	char		 since[32];
+	char		 office_code[8];
+	char		 office_name[STATUS_FIELD_MAX];
+};
+
+int	status_home(struct http_request *);
+int	status_lookup(struct http_request *);
+
+/*
+ * The lookup form, with what the user typed and, for a field that was
+ * wrong, the message key shown next to it.
+ */
+static void
+status_form(xmlNodePtr root, const char *ref, const char *passport,
+    const char *field, const char *key)
+{
+	xmlNodePtr	form, e;
+
+	form = xmlNewChild(root, NULL, BAD_CAST "form", NULL);
+	xmlNewProp(form, BAD_CAST "ref", BAD_CAST (ref ? ref : ""));
+	xmlNewProp(form, BAD_CAST "passport",
+	    BAD_CAST (passport ? passport : ""));
+	if (key != NULL) {
+		e = xmlNewChild(form, NULL, BAD_CAST "error", NULL);
+		xmlNewProp(e, BAD_CAST "field", BAD_CAST field);
+		xmlNewProp(e, BAD_CAST "key", BAD_CAST key);
+	}
+}
+
+int
+status_home(struct http_request *req)
+{
+	xmlDocPtr	doc;
+	xmlNodePtr	root;
+	enum lang	lang;
+
+	http_populate_qs(req);
+	lang = page_lang(req);
+	doc = page_model(req, lang, &root);
+	status_form(root, NULL, NULL, NULL, NULL);
+	return (page_reply(req, HTTP_STATUS_OK, "status", doc, lang));
+}
+
+static int
+status_bad_input(struct http_request *req, enum lang lang, const char *ref,
+    const char *passport, const char *field, const char *key)
+{
+	xmlDocPtr	doc;
+	xmlNodePtr	root;
+
+	doc = page_model(req, lang, &root);
+	status_form(root, ref, passport, field, key);
+	return (page_reply(req, HTTP_STATUS_BAD_REQUEST, "status", doc, lang));
+}
+
+static int
+status_read(struct kore_pgsql *sql, void *arg)
+{
+	struct status_lookup	*st = arg;
+
+	if (kore_pgsql_ntuples(sql) == 0)
+		return (0);
+	if (kore_pgsql_ntuples(sql) != 1 || kore_pgsql_nfields(sql) != 5)
+		return (-1);
+	st->found = 1;
+	(void)kore_strlcpy(st->ref, kore_pgsql_getvalue(sql, 0, 0),
+	    sizeof(st->ref));
+	(void)kore_strlcpy(st->state, kore_pgsql_getvalue(sql, 0, 1),
+	    sizeof(st->state));
+	(void)kore_strlcpy(st->since, kore_pgsql_getvalue(sql, 0, 2),
+	    sizeof(st->since));
+	(void)kore_strlcpy(st->office_code, kore_pgsql_getvalue(sql, 0, 3),
+	    sizeof(st->office_code));
+	(void)kore_strlcpy(st->office_name, kore_pgsql_getvalue(sql, 0, 4),
+	    sizeof(st->office_name));
+	return (0);
+}
+
+/*
+ * Validate the form before anything is looked up; 0 when st holds a
+ * well-formed reference and passport number, else the 400 was sent.
+ */
+static int
+status_parse_or_reply(struct http_request *req, struct status_lookup *st)
+{
+	char	*ref, *passport;
+
+	ref = passport = NULL;
+	(void)http_argument_get_string(req, "ref", &ref);
+	(void)http_argument_get_string(req, "passport", &passport);
+
+	if (ref == NULL || *ref == '\0') {
+		status_bad_input(req, st->lang, ref, passport, "ref",
+		    "status.err.ref_missing");
+		return (-1);
+	}
+	switch (ref_parse(ref, st->ref, sizeof(st->ref))) {
+	case REF_OK:
+		break;
+	case REF_BAD_CHECK:
+		status_bad_input(req, st->lang, ref, passport, "ref",
+		    "status.err.ref_check");
+		return (-1);
+	case REF_BAD_FORMAT:
+		status_bad_input(req, st->lang, ref, passport, "ref",
+		    "status.err.ref_format");
+		return (-1);
+	}
+	if (passport == NULL || *passport == '\0') {
+		status_bad_input(req, st->lang, ref, passport, "passport",
+		    "status.err.passport_missing");
+		return (-1);
+	}
+	if (passport_parse(passport, st->passport, sizeof(st->passport)) == -1) {
+		status_bad_input(req, st->lang, ref, passport, "passport",
+		    "status.err.passport_format");
+		return (-1);
+	}
+	st->params[0] = st->ref;
+	st->params[1] = st->passport;
+	return (0);
+}
+
+int
+status_lookup(struct http_request *req)
+{
+	struct status_lookup	*st;
+	xmlDocPtr		 doc;
+	xmlNodePtr		 root, c;
+
+	if (!http_state_exists(req)) {
+		st = http_state_create(req, sizeof(*st), NULL);
+		memset(st, 0, sizeof(*st));
+		http_populate_post(req);
+		st->lang = page_lang(req);
+		if (status_parse_or_reply(req, st) == -1)
+			return (KORE_RESULT_OK);
+		db_call_init(&st->db, req);
+	}
+	st = http_state_get(req);
+
+	switch (db_run(&st->db, DB_CASE_STATUS, st->params, status_read, st)) {
+	case DB_WAIT:
+		return (KORE_RESULT_RETRY);
+	case DB_FAILED:
+		return (page_unavailable(req, st->lang));
+	case DB_DONE:
+		break;
+	}
+
+	doc = page_model(req, st->lang, &root);
+	if (!st->found) {
+		status_form(root, st->ref, st->passport, "ref",
+		    "status.err.not_found");
+		return (page_reply(req, HTTP_STATUS_NOT_FOUND, "status", doc,
+		    st->lang));
+	}
+	c = xmlNewChild(root, NULL, BAD_CAST "case", NULL);
+	xmlNewProp(c, BAD_CAST "ref", BAD_CAST st->ref);
+	xmlNewProp(c, BAD_CAST "state", BAD_CAST st->state);
+	xmlNewProp(c, BAD_CAST "since", BAD_CAST st->since);
+	xmlNewProp(c, BAD_CAST "office-code", BAD_CAST st->office_code);
+	xmlNewProp(c, BAD_CAST "office", BAD_CAST st->office_name);
+	return (page_reply(req, HTTP_STATUS_OK, "status", doc, st->lang));
+}
