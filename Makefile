@@ -29,7 +29,9 @@ CTL_O	:= $(CTL:%.c=$(B)/%.o)
 HTTP_PORT ?= 8080
 PG_PORT	  ?= 5433
 
-.PHONY: all deps run test unit bench clean check-deps
+.PHONY: all deps run test unit-bins bench clean
+# Keep the sanitizer objects between runs.
+.SECONDARY:
 
 all: kitas.so kitasctl
 

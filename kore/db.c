@@ -5,17 +5,29 @@
 #include "app.h"
 #include "db.h"
 
+/*
+ * How often a query whose connection turned out dead is sent again on
+ * another one: the pool holds at most pgsql_conn_max connections, and
+ * after PostgreSQL restarts each of them fails once.
+ */
+#define DB_RETRY_MAX	4
+
+/*
+ * retry: the query may be sent again when its connection died under it;
+ * true for reads and for commands that carry an idempotency key.
+ */
 static const struct {
 	const char	*name;
 	const char	*sql;
 	int		 nparams;
+	int		 retry;
 } db_queries[DB_QUERY_COUNT] = {
-	[DB_READY] = { "ready", "SELECT 1", 0 },
+	[DB_READY] = { "ready", "SELECT 1", 0, 1 },
 	[DB_CASE_STATUS] = { "case_status",
 	    "SELECT reference, state, "
 	    "to_char(state_since AT TIME ZONE office_timezone, "
 	    "'YYYY-MM-DD\"T\"HH24:MI'), office_code, office_name "
-	    "FROM case_public_status($1, $2)", 2 },
+	    "FROM case_public_status($1, $2)", 2, 1 },
 };
 
 void
@@ -23,7 +35,9 @@ db_call_init(struct db_call *call, struct http_request *req)
 {
 	kore_pgsql_init(&call->sql);
 	kore_pgsql_bind_request(&call->sql, req);
+	call->req = req;
 	call->failed = 0;
+	call->retries = 0;
 }
 
 /*
@@ -42,13 +56,30 @@ db_heal(struct kore_pgsql *sql)
 		PQreset(sql->conn->db);
 }
 
-static enum db_status
-db_fail(struct db_call *call, enum db_query q)
+/*
+ * A query failed.  When it had a connection and that connection is gone
+ * (dropped by Kore, or CONNECTION_BAD), a retry-safe query is set up
+ * again: -1 tells db_run() to go round once more.  A failure to connect
+ * at all is not retried; it would only wait again.
+ */
+static int
+db_fail(struct db_call *call, enum db_query q, int had_conn)
 {
+	struct kore_pgsql	*sql = &call->sql;
+	int			 lost;
+
+	lost = had_conn && (sql->conn == NULL ||
+	    PQstatus(sql->conn->db) == CONNECTION_BAD);
 	kore_log(LOG_NOTICE, "db %s: %s", db_queries[q].name,
-	    call->sql.error != NULL ? call->sql.error : "failed");
-	db_heal(&call->sql);
-	kore_pgsql_cleanup(&call->sql);
+	    sql->error != NULL ? sql->error : "failed");
+	db_heal(sql);
+	kore_pgsql_cleanup(sql);
+	if (lost && db_queries[q].retry && call->retries < DB_RETRY_MAX) {
+		call->retries++;
+		kore_pgsql_init(sql);
+		kore_pgsql_bind_request(sql, call->req);
+		return (-1);
+	}
 	call->failed = 1;
 	return (DB_FAILED);
 }
@@ -58,6 +89,7 @@ db_run(struct db_call *call, enum db_query q, const char **params,
     db_reader reader, void *arg)
 {
 	struct kore_pgsql	*sql = &call->sql;
+	int			 rc;
 
 	if (call->failed)
 		return (DB_FAILED);
@@ -69,12 +101,15 @@ db_run(struct db_call *call, enum db_query q, const char **params,
 			    KORE_PGSQL_ASYNC)) {
 				if (sql->state == KORE_PGSQL_STATE_INIT)
 					return (DB_WAIT);
-				return (db_fail(call, q));
+				return (db_fail(call, q, 0));
 			}
 			if (!kore_pgsql_query_param_fields(sql,
 			    db_queries[q].sql, 0, db_queries[q].nparams,
-			    params, NULL, NULL))
-				return (db_fail(call, q));
+			    params, NULL, NULL)) {
+				if ((rc = db_fail(call, q, 1)) == -1)
+					continue;
+				return (rc);
+			}
 			return (DB_WAIT);
 		case KORE_PGSQL_STATE_WAIT:
 			return (DB_WAIT);
@@ -87,7 +122,9 @@ db_run(struct db_call *call, enum db_query q, const char **params,
 			kore_pgsql_continue(sql);
 			break;
 		case KORE_PGSQL_STATE_ERROR:
-			return (db_fail(call, q));
+			if ((rc = db_fail(call, q, 1)) == -1)
+				continue;
+			return (rc);
 		case KORE_PGSQL_STATE_COMPLETE:
 			kore_pgsql_cleanup(sql);
 			return (call->failed ? DB_FAILED : DB_DONE);

@@ -32,8 +32,10 @@ enum db_status {
 };
 
 struct db_call {
-	struct kore_pgsql	sql;
-	int			failed;
+	struct kore_pgsql	 sql;
+	struct http_request	*req;
+	int			 failed;
+	int			 retries;
 };
 
 /* Called once per result set; read with kore_pgsql_getvalue(). */

@@ -102,5 +102,5 @@ ref_format(char *out, size_t outsz, const char *office, int year, long serial)
 		return (-1);
 	n = snprintf(out, outsz, "%s-%04d-%06ld-%c", office, year, serial,
 	    ref_check_char(payload));
-	return (n == REF_LEN ? 0 : -1);
+	return (n == REF_LEN && (size_t)n < outsz ? 0 : -1);
 }

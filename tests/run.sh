@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+#
+# The whole suite, as `make test` runs it: C unit tests (cmocka, built with
+# ASan/UBSan), the database rules (pgTAP), and end-to-end tests against the
+# real Kore server (node:test, Chromium through playwright-core).  It starts
+# its own PostgreSQL cluster under var/test (fresh every run) and its own
+# Kore on 127.0.0.1:$TEST_HTTP_PORT, so it works while `make run` is up,
+# and stops everything it started, also on failure or Ctrl-C.
+#
+# Every layer writes TAP into var/test/out/; the last line counts them:
+# "N passed, N failed".  TEST_LAYERS="unit sql" runs a subset.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+STATE=var/test
+OUT=$STATE/out
+PGPORT_TEST=${TEST_PG_PORT:-5434}
+HTTP=${TEST_HTTP_PORT:-18080}
+LAYERS=${TEST_LAYERS:-unit sql e2e}
+STACK="conf/stack.sh $STATE $PGPORT_TEST"
+
+KORE_PID=
+cleanup() {
+	if [ -n "$KORE_PID" ] && kill -0 "$KORE_PID" 2>/dev/null; then
+		kill -TERM "$KORE_PID"
+		for _ in $(seq 50); do
+			kill -0 "$KORE_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL -- -"$KORE_PID" 2>/dev/null || true
+	fi
+	$STACK db-down >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+say() { printf '\n== %s\n' "$*"; }
+
+# --- unit -------------------------------------------------------------
+unit() {
+	say "unit (cmocka, ASan/UBSan)"
+	local t rc=0
+	for t in build/unit/*_test; do
+		CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 "$t" \
+		    >>"$OUT/unit.tap" 2>>"$OUT/unit.err" || rc=1
+	done
+	[ $rc -eq 0 ] || grep -qE '^not ok ' "$OUT/unit.tap" ||
+	    echo "not ok - a unit test binary crashed" >>"$OUT/unit.tap"
+	cat "$OUT/unit.tap"
+	# A sanitizer report or a crash must not pass unnoticed.
+	if grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$OUT/unit.err" >/dev/null; then
+		cat "$OUT/unit.err"
+		echo "not ok - sanitizer report in unit tests" >>"$OUT/unit.tap"
+	fi
+}
+
+# --- the stack ----------------------------------------------------------
+start_db() {
+	say "PostgreSQL cluster ($STATE, fresh)"
+	$STACK db-down >/dev/null 2>&1 || true
+	rm -rf "$STATE/pg" "$STATE/secrets" "$STATE/env"
+	if ! $STACK db-up >"$OUT/db-up.log" 2>&1; then
+		cat "$OUT/db-up.log"
+		echo "not ok - the test cluster did not come up" >"$OUT/stack.tap"
+		return 1
+	fi
+	# shellcheck disable=SC1091
+	. "$STATE/env"
+	psql -qX -c 'CREATE EXTENSION IF NOT EXISTS pgtap' >/dev/null
+}
+
+start_kore() {
+	local conf=$STATE/kore.conf i
+	sed -e "s/^\(\s*bind\s\+\S\+\s\+\)8080/\1$HTTP/" \
+	    -e "s|^pidfile.*|pidfile $STATE/kore.pid|" conf/dev.conf >"$conf"
+	setsid stdbuf -oL kore -c "$conf" -f -n -r >"$OUT/kore.log" 2>&1 &
+	KORE_PID=$!
+	for i in $(seq 100); do
+		curl -sf -o /dev/null "http://127.0.0.1:$HTTP/healthz" && return 0
+		sleep 0.1
+	done
+	cat "$OUT/kore.log"
+	echo "not ok - kore did not start" >"$OUT/stack.tap"
+	return 1
+}
+
+# --- sql ----------------------------------------------------------------
+sql() {
+	say "database rules (pgTAP)"
+	(cd tests/sql && pg_prove --verbose --ext .sql ./*.sql) \
+	    >"$OUT/sql.tap" 2>&1 ||
+	    echo "not ok - pg_prove failed (a file died or missed its plan)" \
+	    >>"$OUT/sql.tap"
+	cat "$OUT/sql.tap"
+}
+
+# --- e2e ----------------------------------------------------------------
+e2e() {
+	say "end to end (Kore on :$HTTP, Chromium)"
+	if [ ! -d tests/node_modules ] ||
+	    [ tests/package-lock.json -nt tests/node_modules ]; then
+		(cd tests && npm ci --no-audit --no-fund --loglevel=error) ||
+		    { echo "not ok - npm ci" >"$OUT/e2e.tap"; return; }
+	fi
+	$STACK seed >/dev/null
+	start_kore || return
+	KITAS_URL=http://127.0.0.1:$HTTP KITAS_STATE_DIR=$STATE \
+	    node --test --test-concurrency=1 --test-reporter=tap \
+	    tests/e2e/skeleton.test.mjs tests/e2e/browser.test.mjs \
+	    tests/e2e/restart.test.mjs >"$OUT/e2e.tap" 2>&1 ||
+	    grep -qE '^not ok ' "$OUT/e2e.tap" ||
+	    echo "not ok - node --test failed" >>"$OUT/e2e.tap"
+	sed -n '/^# Subtest\|^ok\|^not ok\|^    not ok\|^  ---\|^    ---\|error:\|expected\|actual/p' \
+	    "$OUT/e2e.tap" | grep -v '^# Subtest' | head -200
+	# A worker that died (a seccomp kill, a crash) fails the run even if
+	# Kore restarted it and every request was answered.
+	if grep -E 'sandbox violation|\) gone' "$OUT/kore.log" >/dev/null; then
+		grep -E 'sandbox violation|\) gone' "$OUT/kore.log"
+		echo "not ok - a kore worker died" >>"$OUT/e2e.tap"
+	fi
+}
+
+DB_UP=
+for layer in $LAYERS; do
+	case $layer in
+	unit) unit ;;
+	sql|e2e)
+		if [ -z "$DB_UP" ]; then
+			start_db || break
+			DB_UP=1
+		fi
+		$layer
+		;;
+	*) echo "unknown layer $layer" >&2; exit 2 ;;
+	esac
+done
+
+# Count top-level TAP results of every layer (subtests are indented).
+passed=$(cat "$OUT"/*.tap 2>/dev/null | grep -cE '^ok ')
+failed=$(cat "$OUT"/*.tap 2>/dev/null | grep -cE '^not ok ')
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,145 @@
+/* Page rendering (src/render.c) with the real templates and catalogues. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <libxml/tree.h>
+
+#include "render.h"
+
+static struct render	*r;
+
+static int
+setup(void **state)
+{
+	struct err	err;
+
+	if (render_init(&r, "assets", &err) == -1) {
+		fprintf(stderr, "%s\n", err.msg);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	render_free(r);
+	return (0);
+}
+
+static xmlDocPtr
+case_model(const char *ref, const char *state, const char *office)
+{
+	xmlDocPtr	doc;
+	xmlNodePtr	root, c;
+
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	root = xmlNewNode(NULL, BAD_CAST "page");
+	xmlDocSetRootElement(doc, root);
+	xmlNewProp(root, BAD_CAST "path", BAD_CAST "/status");
+	c = xmlNewChild(root, NULL, BAD_CAST "case", NULL);
+	xmlNewProp(c, BAD_CAST "ref", BAD_CAST ref);
+	xmlNewProp(c, BAD_CAST "state", BAD_CAST state);
+	xmlNewProp(c, BAD_CAST "since", BAD_CAST "2026-05-07T09:30");
+	xmlNewProp(c, BAD_CAST "office", BAD_CAST office);
+	return (doc);
+}
+
+static char *
+render(const char *name, xmlDocPtr doc, enum lang lang)
+{
+	struct err	 err;
+	xmlChar		*html;
+	char		*copy;
+	int		 len;
+
+	if (render_page(r, name, doc, lang, &html, &len, &err) == -1)
+		fail_msg("%s", err.msg);
+	xmlFreeDoc(doc);
+	assert_int_equal((size_t)len, strlen((char *)html));
+	copy = strdup((char *)html);
+	xmlFree(html);
+	return (copy);
+}
+
+static void
+renders_in_both_languages(void **state)
+{
+	char	*en, *id;
+
+	en = render("status", case_model("SMG-2026-000123-7", "paid",
+	    "Kantor Imigrasi Semarang"), LANG_EN);
+	id = render("status", case_model("SMG-2026-000123-7", "paid",
+	    "Kantor Imigrasi Semarang"), LANG_ID);
+	assert_non_null(strstr(en, "<html lang=\"en\">"));
+	assert_non_null(strstr(en, "Fee paid"));
+	assert_non_null(strstr(en, "7 May 2026, 09:30"));
+	assert_non_null(strstr(id, "<html lang=\"id\">"));
+	assert_non_null(strstr(id, "Biaya sudah dibayar"));
+	assert_non_null(strstr(id, "7 Mei 2026, 09:30"));
+	assert_non_null(strstr(en, "<!DOCTYPE html>"));
+	free(en);
+	free(id);
+}
+
+/* Model text is data: markup in it is escaped, never interpreted. */
+static void
+escapes_model_text(void **state)
+{
+	char	*html;
+
+	html = render("status", case_model("\"><script>alert(1)</script>",
+	    "paid", "<img src=x onerror=alert(2)>"), LANG_EN);
+	assert_null(strstr(html, "<script>alert"));
+	assert_null(strstr(html, "<img src=x"));
+	assert_non_null(strstr(html, "&lt;script&gt;"));
+	assert_non_null(strstr(html, "&lt;img src=x onerror=alert(2)&gt;"));
+	free(html);
+}
+
+static void
+unknown_key_shows_itself(void **state)
+{
+	char	*html;
+
+	html = render("status", case_model("SMG-2026-000123-7", "no_such",
+	    "x"), LANG_EN);
+	assert_non_null(strstr(html, "state.no_such"));
+	free(html);
+}
+
+static void
+unknown_template_is_an_error(void **state)
+{
+	struct err	 err;
+	xmlChar		*html;
+	xmlDocPtr	 doc;
+	int		 len;
+
+	doc = case_model("x", "paid", "x");
+	assert_int_equal(render_page(r, "nope", doc, LANG_EN, &html, &len,
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "nope"));
+	/* Imported pieces are not pages. */
+	assert_int_equal(render_page(r, "_layout", doc, LANG_EN, &html, &len,
+	    &err), -1);
+	xmlFreeDoc(doc);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(renders_in_both_languages),
+		cmocka_unit_test(escapes_model_text),
+		cmocka_unit_test(unknown_key_shows_itself),
+		cmocka_unit_test(unknown_template_is_an_error),
+	};
+
+	return (cmocka_run_group_tests_name("render", tests, setup, teardown));
+}
