@@ -62,16 +62,16 @@ $(B)/unit/%: tests/unit/%.c $(CORE:src/%.c=$(B)/san/%.o) $(B)/san/migrate.o
 unit-bins: $(UNIT:tests/unit/%.c=$(B)/unit/%)
 
 deps:
-	@missing=$$(grep -v '^#' conf/deps | while read -r p; do \
-	    [ -n "$$p" ] && ! dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | \
-	    grep -q 'ok installed' && echo "$$p"; done; true); \
+	@missing=$$(grep -v '^#' conf/deps | while read -r p cmd; do \
+	    [ -n "$$p" ] || continue; \
+	    [ -n "$$cmd" ] && command -v "$$cmd" >/dev/null && continue; \
+	    dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | \
+	        grep -q 'ok installed' || echo "$$p"; done); \
 	if [ -n "$$missing" ]; then \
 	    echo "installing:" $$missing; \
-	    find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' | grep -q . || \
-	        apt-get update -qq; \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing || \
-	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	        apt-get install -y -qq $$missing; }; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -qq $$missing || \
+	    { apt-get update -qq && apt-get install -y -qq $$missing; }; \
 	fi
 
 run: deps all

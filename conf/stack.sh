@@ -154,6 +154,8 @@ run)
 	}
 	trap stop INT TERM EXIT
 	cd "$ROOT"
+	# Plain HTTP on loopback: a Secure cookie would never come back.
+	export KITAS_COOKIE_SECURE=${KITAS_COOKIE_SECURE:-no}
 	echo "Serving on http://127.0.0.1:$HTTP/ (Ctrl-C stops everything)"
 	setsid kore -c "$conf" -f -n -r &
 	KPID=$!

@@ -122,6 +122,9 @@ CREATE TABLE transitions (
 
 -- Append-only history.  occurred_at is when the action happened at the
 -- office (a counter may record it later), recorded_at when we stored it.
+-- An event is also the result of the command that made it: a command
+-- repeated with the same (actor, idem_key) returns this event and changes
+-- nothing.  Keys are per actor, so nobody can replay another's.
 CREATE TABLE case_events (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	case_id		bigint NOT NULL REFERENCES cases,
@@ -134,24 +137,13 @@ CREATE TABLE case_events (
 	office_id	integer NOT NULL REFERENCES offices,
 	occurred_at	timestamptz NOT NULL,
 	recorded_at	timestamptz NOT NULL DEFAULT now(),
+	idem_key	text CHECK (idem_key ~ '^[A-Za-z0-9._:-]{8,128}$'),
 	payload		jsonb NOT NULL DEFAULT '{}'
 	    CHECK (jsonb_typeof(payload) = 'object'),
 	UNIQUE (case_id, version)
 );
-
--- Idempotency: a command repeated with the same (actor, key) returns the
--- first result.  Keys are per actor so nobody can replay another's.
-CREATE TABLE case_commands (
-	actor_id	bigint NOT NULL REFERENCES accounts,
-	idem_key	text NOT NULL CHECK (idem_key ~ '^[A-Za-z0-9._:-]{8,128}$'),
-	case_id		bigint NOT NULL REFERENCES cases,
-	command		text NOT NULL,
-	event_id	bigint NOT NULL REFERENCES case_events,
-	state		case_state NOT NULL,
-	version		integer NOT NULL,
-	created_at	timestamptz NOT NULL DEFAULT now(),
-	PRIMARY KEY (actor_id, idem_key)
-);
+CREATE UNIQUE INDEX case_events_idem ON case_events (actor_id, idem_key)
+    WHERE idem_key IS NOT NULL;
 
 -- Side effects to perform outside the database (the central clearance
 -- request), written in the same transaction as the transition that asks

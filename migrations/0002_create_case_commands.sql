@@ -104,8 +104,6 @@ $$;
 
 CREATE TRIGGER case_events_append_only BEFORE UPDATE OR DELETE ON case_events
     FOR EACH ROW EXECUTE FUNCTION append_only();
-CREATE TRIGGER case_commands_append_only BEFORE UPDATE OR DELETE
-    ON case_commands FOR EACH ROW EXECUTE FUNCTION append_only();
 CREATE TRIGGER case_events_no_truncate BEFORE TRUNCATE ON case_events
     FOR EACH STATEMENT EXECUTE FUNCTION append_only();
 
@@ -140,7 +138,7 @@ DECLARE
 	a	accounts%ROWTYPE;
 	c	cases%ROWTYPE;
 	t	transitions%ROWTYPE;
-	prior	case_commands%ROWTYPE;
+	prior	case_events%ROWTYPE;
 	at	timestamptz := coalesce(p_occurred_at, now());
 	ev	bigint;
 BEGIN
@@ -174,14 +172,14 @@ BEGIN
 
 	-- Checked after the row lock: a concurrent twin has committed by now.
 	IF p_idem_key IS NOT NULL THEN
-		SELECT * INTO prior FROM case_commands
+		SELECT * INTO prior FROM case_events
 		    WHERE actor_id = p_actor AND idem_key = p_idem_key;
 		IF FOUND THEN
 			IF prior.case_id <> p_case OR prior.command <> p_command THEN
 				RETURN case_fail('idempotency_key_reused');
 			END IF;
-			RETURN ('ok', c.id, c.reference, prior.state,
-			    prior.version, prior.event_id, true)::case_result;
+			RETURN ('ok', c.id, c.reference, prior.to_state,
+			    prior.version, prior.id, true)::case_result;
 		END IF;
 	END IF;
 
@@ -208,9 +206,11 @@ BEGIN
 	PERFORM set_config('kitas.case_write', 'off', true);
 
 	INSERT INTO case_events (case_id, version, command, from_state,
-	    to_state, actor_id, actor_role, office_id, occurred_at, payload)
+	    to_state, actor_id, actor_role, office_id, occurred_at, idem_key,
+	    payload)
 	    VALUES (c.id, c.version, p_command, t.from_state, t.to_state,
-	    a.id, a.role, c.office_id, at, coalesce(p_payload, '{}'))
+	    a.id, a.role, c.office_id, at, p_idem_key,
+	    coalesce(p_payload, '{}'))
 	    RETURNING id INTO ev;
 
 	IF t.effect = 'clearance_enqueue' THEN
@@ -222,13 +222,6 @@ BEGIN
 		    lease_owner = NULL, lease_expires_at = NULL
 		    WHERE case_id = c.id AND kind = 'clearance' AND
 		    status = 'pending';
-	END IF;
-
-	IF p_idem_key IS NOT NULL THEN
-		INSERT INTO case_commands (actor_id, idem_key, case_id, command,
-		    event_id, state, version)
-		    VALUES (a.id, p_idem_key, c.id, p_command, ev, c.state,
-		    c.version);
 	END IF;
 	RETURN ('ok', c.id, c.reference, c.state, c.version, ev,
 	    false)::case_result;
@@ -255,7 +248,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	a	accounts%ROWTYPE;
 	ap	applicants%ROWTYPE;
-	prior	case_commands%ROWTYPE;
+	prior	case_events%ROWTYPE;
 	c	cases%ROWTYPE;
 	at	timestamptz := coalesce(p_occurred_at, now());
 	ev	bigint;
@@ -288,15 +281,15 @@ BEGIN
 	IF p_idem_key IS NOT NULL THEN
 		-- Serialise twins on the actor's row, then look for the first.
 		PERFORM 1 FROM accounts WHERE id = a.id FOR UPDATE;
-		SELECT * INTO prior FROM case_commands
+		SELECT * INTO prior FROM case_events
 		    WHERE actor_id = a.id AND idem_key = p_idem_key;
 		IF FOUND THEN
 			IF prior.command <> 'create' THEN
 				RETURN case_fail('idempotency_key_reused');
 			END IF;
 			SELECT * INTO c FROM cases WHERE id = prior.case_id;
-			RETURN ('ok', c.id, c.reference, prior.state,
-			    prior.version, prior.event_id, true)::case_result;
+			RETURN ('ok', c.id, c.reference, prior.to_state,
+			    prior.version, prior.id, true)::case_result;
 		END IF;
 	END IF;
 
@@ -312,16 +305,10 @@ BEGIN
 	PERFORM set_config('kitas.case_write', 'off', true);
 
 	INSERT INTO case_events (case_id, version, command, from_state,
-	    to_state, actor_id, actor_role, office_id, occurred_at)
+	    to_state, actor_id, actor_role, office_id, occurred_at, idem_key)
 	    VALUES (c.id, c.version, 'create', NULL, c.state, a.id, a.role,
-	    c.office_id, at)
+	    c.office_id, at, p_idem_key)
 	    RETURNING id INTO ev;
-	IF p_idem_key IS NOT NULL THEN
-		INSERT INTO case_commands (actor_id, idem_key, case_id, command,
-		    event_id, state, version)
-		    VALUES (a.id, p_idem_key, c.id, 'create', ev, c.state,
-		    c.version);
-	END IF;
 	RETURN ('ok', c.id, c.reference, c.state, c.version, ev,
 	    false)::case_result;
 END
