@@ -4,7 +4,7 @@ CC	?= cc
 # Debian's kore was built with these; every object that sees a Kore
 # struct must use them too (they change struct http_request).
 KORE_FEATURES := $(shell cat /usr/share/kore/features 2>/dev/null)
-PKGS	:= libpq libsodium libxml-2.0 libxslt libexslt
+PKGS	:= libpq libsodium libxml-2.0 libxslt libexslt libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -16,6 +16,7 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer
 
 # Core modules shared by the server module, kitasctl and the unit tests.
 CORE	:= src/ref.c src/passport.c src/settings.c src/i18n.c src/lang.c \
+	   src/xml.c src/clr.c src/pgarr.c \
 	   src/render.c
 CTL	:= src/kitasctl.c src/migrate.c
 KORE_SRC := $(wildcard kore/*.c)

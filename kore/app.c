@@ -9,9 +9,10 @@
 
 #include <sodium.h>
 
-#include <libxml/parser.h>
+#include <curl/curl.h>
 
 #include "app.h"
+#include "xml.h"
 
 struct app	app;
 
@@ -32,10 +33,14 @@ KORE_SECCOMP_FILTER("kitas",
 	KORE_SYSCALL_ALLOW(connect),
 	KORE_SYSCALL_ALLOW(getsockopt),
 	KORE_SYSCALL_ALLOW(getsockname),
+	KORE_SYSCALL_ALLOW(socketpair),
+	KORE_SYSCALL_ALLOW(pipe2),
+	KORE_SYSCALL_ALLOW(eventfd2),
 );
 
 void		kore_parent_configure(int, char **);
 int		app_init(int);
+void		dispatch_init(void);
 
 void
 kore_parent_configure(int argc, char **argv)
@@ -48,7 +53,9 @@ kore_parent_configure(int argc, char **argv)
 		fatal("%s", err.msg);
 	if (app.settings.db[0] == '\0')
 		fatal("settings: db is not set (KITAS_DB)");
-	xmlInitParser();
+	xml_init(app.settings.assets);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatal("curl_global_init failed");
 }
 
 int
@@ -69,5 +76,6 @@ app_init(int state)
 		kore_log(LOG_ERR, "%s: %s", __func__, err.msg);
 		return (KORE_RESULT_ERROR);
 	}
+	dispatch_init();
 	return (KORE_RESULT_OK);
 }

@@ -11,6 +11,8 @@
 --   version_conflict        the case changed since the caller read it
 --   transition_not_allowed  no such command from the case's state
 --   idempotency_key_reused  the key was used for another command
+--   clearance_stale         issuing needs a fresher clearance; the case
+--                           went back to awaiting_clearance to get one
 
 CREATE TYPE case_result AS (
 	code		text,
@@ -107,6 +109,12 @@ CREATE TRIGGER case_events_append_only BEFORE UPDATE OR DELETE ON case_events
 CREATE TRIGGER case_events_no_truncate BEFORE TRUNCATE ON case_events
     FOR EACH STATEMENT EXECUTE FUNCTION append_only();
 
+-- A transition's guard: 'ok', or the code to return.  The central-link
+-- migration gives it its body; until then every guard holds.
+CREATE FUNCTION case_guard(p_guard text, p_case cases, p_now timestamptz)
+RETURNS text
+LANGUAGE sql AS $$ SELECT 'ok'::text $$;
+
 -- A result with only a code: nothing happened.
 CREATE FUNCTION case_fail(p_code text, p_case cases DEFAULT NULL)
 RETURNS case_result
@@ -141,6 +149,7 @@ DECLARE
 	prior	case_events%ROWTYPE;
 	at	timestamptz := coalesce(p_occurred_at, now());
 	ev	bigint;
+	g	text;
 BEGIN
 	IF p_actor IS NULL OR p_case IS NULL OR p_expected IS NULL OR
 	    p_command IS NULL OR p_command !~ '^[a-z][a-z_]{1,39}$' OR
@@ -195,6 +204,13 @@ BEGIN
 			RETURN case_fail('forbidden', c);
 		END IF;
 		RETURN case_fail('transition_not_allowed', c);
+	END IF;
+	IF t.guard IS NOT NULL THEN
+		g := case_guard(t.guard, c, at);
+		IF g <> 'ok' THEN
+			SELECT * INTO c FROM cases WHERE id = p_case;
+			RETURN case_fail(g, c);
+		END IF;
 	END IF;
 
 	PERFORM set_config('kitas.case_write', 'on', true);
@@ -331,7 +347,11 @@ $$;
 -- The transition table (ARCHITECTURE.md, "The case state machine").
 -- Four-eyes rules on top of it (payment receipts, referral decisions,
 -- issuing) come with the back office and permit migrations.
-INSERT INTO transitions (from_state, command, role, to_state, effect) VALUES
+INSERT INTO transitions (from_state, command, role, to_state, effect, guard)
+SELECT from_state::case_state, command, role::account_role,
+    to_state::case_state, effect,
+    CASE command WHEN 'issue' THEN 'clearance_fresh' END
+FROM (VALUES
 	('draft', 'submit', 'applicant', 'submitted', NULL),
 	('draft', 'submit', 'officer', 'submitted', NULL),
 	('draft', 'submit', 'supervisor', 'submitted', NULL),
@@ -392,7 +412,8 @@ INSERT INTO transitions (from_state, command, role, to_state, effect) VALUES
 	('cleared', 'reject', 'supervisor', 'rejected', NULL),
 	('cleared', 'withdraw', 'applicant', 'withdrawn', NULL),
 
-	('issued', 'cancel', 'supervisor', 'cancelled', NULL);
+	('issued', 'cancel', 'supervisor', 'cancelled', NULL)
+) AS t(from_state, command, role, to_state, effect);
 
 -- The dispatcher acts as this account on central's answers.
 INSERT INTO accounts (role, email, display_name)

@@ -10,23 +10,32 @@
 #define SETTINGS_KEY_MAX	32
 #define SETTINGS_DEFAULT_FILE	"conf/settings"
 
-enum settings_type { ST_STRING, ST_LANG, ST_BOOL };
+enum settings_type { ST_STRING, ST_LANG, ST_BOOL, ST_INT };
 
 static const struct {
 	const char		*key;
 	enum settings_type	 type;
 	size_t			 off;
 	size_t			 size;
+	long			 min, max;	/* ST_INT */
 } settings_keys[] = {
 #define S(k, t)	{ #k, t, offsetof(struct settings, k), \
-		    sizeof(((struct settings *)0)->k) }
+		    sizeof(((struct settings *)0)->k), 0, 0 }
+#define I(k, lo, hi) { #k, ST_INT, offsetof(struct settings, k), \
+		    sizeof(int), lo, hi }
 	S(db, ST_STRING),
 	S(db_admin, ST_STRING),
 	S(assets, ST_STRING),
 	S(migrations, ST_STRING),
 	S(lang_default, ST_LANG),
 	S(cookie_secure, ST_BOOL),
+	S(central_url, ST_STRING),
+	I(central_connect_ms, 100, 60000),
+	I(central_timeout_ms, 500, 300000),
+	I(central_batch, 1, 100),
+	I(dispatch_ms, 20, 60000),
 #undef S
+#undef I
 };
 
 #define SETTINGS_NKEYS	(sizeof(settings_keys) / sizeof(settings_keys[0]))
@@ -39,6 +48,10 @@ settings_defaults(struct settings *s)
 	(void)snprintf(s->migrations, sizeof(s->migrations), "migrations");
 	(void)snprintf(s->lang_default, sizeof(s->lang_default), "id");
 	s->cookie_secure = 1;
+	s->central_connect_ms = 3000;
+	s->central_timeout_ms = 15000;
+	s->central_batch = 100;
+	s->dispatch_ms = 250;
 }
 
 static int
@@ -46,7 +59,8 @@ settings_set(struct settings *s, const char *key, const char *val,
     struct err *err)
 {
 	size_t	 i, len;
-	char	*dst;
+	char	*dst, *end;
+	long	 n;
 
 	for (i = 0; i < SETTINGS_NKEYS; i++) {
 		if (strcmp(settings_keys[i].key, key) == 0)
@@ -86,6 +100,18 @@ settings_set(struct settings *s, const char *key, const char *val,
 			err_set(err, "settings: %s must be yes or no", key);
 			return (-1);
 		}
+		break;
+	case ST_INT:
+		errno = 0;
+		n = strtol(val, &end, 10);
+		if (errno != 0 || end == val || *end != '\0' ||
+		    n < settings_keys[i].min || n > settings_keys[i].max) {
+			err_set(err, "settings: %s must be a number from %ld "
+			    "to %ld", key, settings_keys[i].min,
+			    settings_keys[i].max);
+			return (-1);
+		}
+		*(int *)(void *)dst = (int)n;
 		break;
 	}
 	return (0);

@@ -20,6 +20,11 @@ struct settings {
 	char	migrations[SETTINGS_VALUE_MAX];	/* migrations/ directory */
 	char	lang_default[3];		/* "id" or "en" */
 	int	cookie_secure;			/* Secure flag on cookies */
+	char	central_url[SETTINGS_VALUE_MAX];	/* "" = no dispatch */
+	int	central_connect_ms;		/* connect timeout */
+	int	central_timeout_ms;		/* whole request */
+	int	central_batch;			/* requests per batch */
+	int	dispatch_ms;			/* dispatcher tick */
 };
 
 /* Fill s with the built-in defaults. */

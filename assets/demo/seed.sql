@@ -150,6 +150,26 @@ BEGIN
 					SELECT id INTO who FROM accounts WHERE
 					    accounts.role = 'officer' AND office_id = o.id;
 				END IF;
+				IF cmd IN ('clearance_clear', 'clearance_hit') THEN
+					-- Central's verdict, through the same path
+					-- the dispatcher records answers by.
+					IF clr_record((SELECT id FROM outbox WHERE
+					    case_id = r.case_id AND status = 'pending'),
+					    CASE cmd WHEN 'clearance_clear' THEN 'clear'
+					    ELSE 'hit' END,
+					    CASE cmd WHEN 'clearance_hit' THEN
+					    'CKL-2026-' || lpad(n::text, 6, '0') END,
+					    CASE cmd WHEN 'clearance_hit' THEN
+					    'name and birth date match an entry' END,
+					    now() - make_interval(hours => hours - step * 2),
+					    'dispatch', now() - make_interval(hours =>
+					    hours - step * 2)) <> 'ok' THEN
+						RAISE EXCEPTION 'seed: case % %', n, cmd;
+					END IF;
+					SELECT (case_fail('ok', c)).* INTO r
+					    FROM cases c WHERE c.id = r.case_id;
+					CONTINUE;
+				END IF;
 				r := case_apply(who, r.case_id, cmd, r.version,
 				    'seed-' || n || '-' || step,
 				    now() - make_interval(hours => hours - step * 2));
