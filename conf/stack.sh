@@ -8,8 +8,10 @@
 #                                       migrate, write DIR/env
 #   conf/stack.sh DIR PORT db-down     stop the cluster
 #   conf/stack.sh DIR PORT seed        load the demo data (once)
-#   conf/stack.sh DIR PORT run HTTP    db-up, seed, then Kore in the
-#                                       foreground on 127.0.0.1:HTTP
+#   conf/stack.sh DIR PORT run HTTP    db-up, seed, the central simulator
+#                                       on 127.0.0.1:8099 (control 8098),
+#                                       then Kore in the foreground on
+#                                       127.0.0.1:HTTP
 #
 # DIR holds pg/ (data, socket, log), secrets (0600) and env, a file of
 # KITAS_* variables that the server, kitasctl and the tests read.
@@ -86,6 +88,7 @@ fsync = on
 max_connections = 100
 shared_buffers = 256MB
 log_min_messages = warning
+jit = off
 EOF
 }
 
@@ -150,10 +153,23 @@ run)
 	stop() {
 		trap - INT TERM EXIT
 		[ -n "${KPID:-}" ] && kill -TERM "$KPID" 2>/dev/null && wait "$KPID" || true
+		[ -n "${SPID:-}" ] && kill -TERM "$SPID" 2>/dev/null && wait "$SPID" || true
 		"$0" "$DIR" "$PGPORT" db-down
 	}
 	trap stop INT TERM EXIT
 	cd "$ROOT"
+	[ -d tests/node_modules ] ||
+	    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+	SIM_PORT=${CENTRAL_SIM_PORT:-8099}
+	SIM_CONTROL=${CENTRAL_SIM_CONTROL_PORT:-8098}
+	node tests/central-sim/server.js --port "$SIM_PORT" \
+	    --control-port "$SIM_CONTROL" >"$DIR/central-sim.log" 2>&1 &
+	SPID=$!
+	export KITAS_CENTRAL_URL=${KITAS_CENTRAL_URL:-http://127.0.0.1:$SIM_PORT/clearance/v1/batch}
+	echo "Central simulator on 127.0.0.1:$SIM_PORT; switch it with e.g."
+	echo "  curl -s -X POST 127.0.0.1:$SIM_CONTROL/mode -d '{\"mode\":\"refused\"}'"
+	echo "  curl -s -X POST 127.0.0.1:$SIM_CONTROL/mode -d '{\"mode\":\"up\"}'"
+	echo "(tests/central-sim/README.md lists every mode)"
 	# Plain HTTP on loopback: a Secure cookie would never come back.
 	export KITAS_COOKIE_SECURE=${KITAS_COOKIE_SECURE:-no}
 	echo "Serving on http://127.0.0.1:$HTTP/ (Ctrl-C stops everything)"

@@ -24,10 +24,14 @@ static const struct {
 } db_queries[DB_QUERY_COUNT] = {
 	[DB_READY] = { "ready", "SELECT 1", 0, 1 },
 	[DB_CASE_STATUS] = { "case_status",
-	    "SELECT reference, state, "
-	    "to_char(state_since AT TIME ZONE office_timezone, "
-	    "'YYYY-MM-DD\"T\"HH24:MI'), office_code, office_name "
+	    "SELECT reference, state, state_since, office_code, office_name, "
+	    "service_level, due_at, link_state, outage_since, paused, ahead, "
+	    "eta_seconds, after_recovery, compensation "
 	    "FROM case_public_status($1, $2)", 2, 1 },
+	[DB_METRICS] = { "metrics", "SELECT metrics_text()", 0, 1 },
+	[DB_PROCESSING_TIMES] = { "processing_times",
+	    "SELECT permit_kind, level, cases, median_days, p90_days "
+	    "FROM processing_times()", 0, 1 },
 };
 
 void

@@ -22,6 +22,8 @@
 enum db_query {
 	DB_READY,		/* () -> 1 */
 	DB_CASE_STATUS,		/* (reference, passport) -> case_public_status */
+	DB_METRICS,		/* () -> Prometheus text */
+	DB_PROCESSING_TIMES,	/* () -> kind, level, cases, median, p90 */
 	DB_QUERY_COUNT
 };
 

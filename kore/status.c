@@ -15,6 +15,14 @@
 
 #define STATUS_FIELD_MAX	128
 
+/* The columns of case_public_status(), in order, as model attributes. */
+static const char *status_cols[] = {
+	"ref", "state", "since", "office-code", "office", "level", "due",
+	"link", "outage-since", "paused", "ahead", "eta", "after-recovery",
+	"compensation",
+};
+#define STATUS_NCOLS	(sizeof(status_cols) / sizeof(status_cols[0]))
+
 struct status_lookup {
 	struct db_call	 db;
 	enum lang	 lang;
@@ -22,14 +30,22 @@ struct status_lookup {
 	char		 passport[PASSPORT_BUFSZ];
 	const char	*params[2];
 	int		 found;
-	char		 state[32];
-	char		 since[32];
-	char		 office_code[8];
-	char		 office_name[STATUS_FIELD_MAX];
+	char		 val[STATUS_NCOLS][STATUS_FIELD_MAX];
 };
 
 int	status_home(struct http_request *);
 int	status_lookup(struct http_request *);
+int	status_times(struct http_request *);
+
+#define STATUS_TIMES_MAX	64
+
+/* The published processing times, as rows for the page model. */
+struct status_times {
+	struct db_call	 db;
+	enum lang	 lang;
+	int		 n;
+	char		 row[STATUS_TIMES_MAX][5][16];
+};
 
 /*
  * The lookup form, with what the user typed and, for a field that was
@@ -82,22 +98,17 @@ static int
 status_read(struct kore_pgsql *sql, void *arg)
 {
 	struct status_lookup	*st = arg;
+	size_t			 i;
 
 	if (kore_pgsql_ntuples(sql) == 0)
 		return (0);
-	if (kore_pgsql_ntuples(sql) != 1 || kore_pgsql_nfields(sql) != 5)
+	if (kore_pgsql_ntuples(sql) != 1 ||
+	    kore_pgsql_nfields(sql) != (int)STATUS_NCOLS)
 		return (-1);
 	st->found = 1;
-	(void)kore_strlcpy(st->ref, kore_pgsql_getvalue(sql, 0, 0),
-	    sizeof(st->ref));
-	(void)kore_strlcpy(st->state, kore_pgsql_getvalue(sql, 0, 1),
-	    sizeof(st->state));
-	(void)kore_strlcpy(st->since, kore_pgsql_getvalue(sql, 0, 2),
-	    sizeof(st->since));
-	(void)kore_strlcpy(st->office_code, kore_pgsql_getvalue(sql, 0, 3),
-	    sizeof(st->office_code));
-	(void)kore_strlcpy(st->office_name, kore_pgsql_getvalue(sql, 0, 4),
-	    sizeof(st->office_name));
+	for (i = 0; i < STATUS_NCOLS; i++)
+		(void)kore_strlcpy(st->val[i],
+		    kore_pgsql_getvalue(sql, 0, (int)i), sizeof(st->val[i]));
 	return (0);
 }
 
@@ -152,6 +163,7 @@ status_lookup(struct http_request *req)
 	struct status_lookup	*st;
 	xmlDocPtr		 doc;
 	xmlNodePtr		 root, c;
+	size_t			 i;
 
 	if (!http_state_exists(req)) {
 		st = http_state_create(req, sizeof(*st), NULL);
@@ -181,10 +193,70 @@ status_lookup(struct http_request *req)
 		    st->lang));
 	}
 	c = xmlNewChild(root, NULL, BAD_CAST "case", NULL);
-	xmlNewProp(c, BAD_CAST "ref", BAD_CAST st->ref);
-	xmlNewProp(c, BAD_CAST "state", BAD_CAST st->state);
-	xmlNewProp(c, BAD_CAST "since", BAD_CAST st->since);
-	xmlNewProp(c, BAD_CAST "office-code", BAD_CAST st->office_code);
-	xmlNewProp(c, BAD_CAST "office", BAD_CAST st->office_name);
+	for (i = 0; i < STATUS_NCOLS; i++) {
+		if (st->val[i][0] != '\0')
+			xmlNewProp(c, BAD_CAST status_cols[i],
+			    BAD_CAST st->val[i]);
+	}
 	return (page_reply(req, HTTP_STATUS_OK, "status", doc, st->lang));
+}
+
+static int
+status_read_times(struct kore_pgsql *sql, void *arg)
+{
+	struct status_times	*st = arg;
+	int			 i, j;
+
+	if (kore_pgsql_nfields(sql) != 5)
+		return (-1);
+	for (i = 0; i < kore_pgsql_ntuples(sql) && st->n < STATUS_TIMES_MAX;
+	    i++, st->n++) {
+		for (j = 0; j < 5; j++)
+			(void)kore_strlcpy(st->row[st->n][j],
+			    kore_pgsql_getvalue(sql, i, j),
+			    sizeof(st->row[st->n][j]));
+	}
+	return (0);
+}
+
+/*
+ * How long applications take: median and 90th percentile from submission
+ * to issue over the last 180 days, per permit kind and service level.
+ */
+int
+status_times(struct http_request *req)
+{
+	static const char	*cols[5] = { "kind", "level", "cases",
+				    "median", "p90" };
+	struct status_times	*st;
+	xmlDocPtr		 doc;
+	xmlNodePtr		 root, t, r;
+	int			 i, j;
+
+	if (!http_state_exists(req)) {
+		st = http_state_create(req, sizeof(*st), NULL);
+		memset(st, 0, sizeof(*st));
+		http_populate_qs(req);
+		st->lang = page_lang(req);
+		db_call_init(&st->db, req);
+	}
+	st = http_state_get(req);
+
+	switch (db_run(&st->db, DB_PROCESSING_TIMES, NULL, status_read_times,
+	    st)) {
+	case DB_WAIT:
+		return (KORE_RESULT_RETRY);
+	case DB_FAILED:
+		return (page_unavailable(req, st->lang));
+	case DB_DONE:
+		break;
+	}
+	doc = page_model(req, st->lang, &root);
+	t = xmlNewChild(root, NULL, BAD_CAST "times", NULL);
+	for (i = 0; i < st->n; i++) {
+		r = xmlNewChild(t, NULL, BAD_CAST "row", NULL);
+		for (j = 0; j < 5; j++)
+			xmlNewProp(r, BAD_CAST cols[j], BAD_CAST st->row[i][j]);
+	}
+	return (page_reply(req, HTTP_STATUS_OK, "times", doc, st->lang));
 }

@@ -242,7 +242,7 @@ BEGIN
 		WHERE o.status = 'pending' AND o.kind = 'clearance' AND
 		    o.next_attempt_at <= p_now AND
 		    (o.lease_expires_at IS NULL OR o.lease_expires_at <= p_now)
-		ORDER BY o.solo DESC, o.priority, o.created_at
+		ORDER BY o.solo DESC, o.priority, o.created_at, o.id
 		LIMIT n
 		FOR UPDATE SKIP LOCKED
 	), leased AS (
@@ -515,13 +515,13 @@ $$;
 CREATE FUNCTION clr_case_eta(p_case bigint, p_now timestamptz DEFAULT now())
 RETURNS TABLE (ahead bigint, eta_seconds integer, after_recovery integer)
 LANGUAGE sql STABLE AS $$
-	WITH me AS (SELECT priority, created_at FROM outbox
+	WITH me AS (SELECT priority, created_at, id FROM outbox
 	    WHERE case_id = p_case AND status = 'pending' AND
 	    kind = 'clearance' AND NOT awaiting_async),
 	a AS (SELECT count(*) AS n FROM outbox o, me
 	    WHERE o.status = 'pending' AND o.kind = 'clearance' AND
-	    NOT o.awaiting_async AND
-	    (o.priority, o.created_at) < (me.priority, me.created_at)),
+	    NOT o.awaiting_async AND (o.priority, o.created_at, o.id) <
+	    (me.priority, me.created_at, me.id)),
 	r AS (SELECT clr_allowed_rate(p, l, p_now) AS allowed, p.rate AS full,
 	    p.ramp_floor, p.ramp_seconds FROM central_policy p, central_link l)
 	SELECT a.n,
@@ -530,41 +530,6 @@ LANGUAGE sql STABLE AS $$
 	    -- From a cold start: the ramp's average rate, then full rate.
 	    ceil((a.n + 1) / (r.full * (1 + r.ramp_floor) / 2))::integer
 	FROM me, a, r
-$$;
-
--- Periodic upkeep, safe to call from every dispatcher (one at a time
--- does the work): the accumulation alarm and the minute samples.
-CREATE FUNCTION clr_housekeeping(p_now timestamptz DEFAULT now())
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-	p	central_policy%ROWTYPE;
-	s	record;
-BEGIN
-	IF NOT pg_try_advisory_xact_lock(7431823312) THEN
-		RETURN;
-	END IF;
-	SELECT * INTO p FROM central_policy;
-	SELECT * INTO s FROM clr_status(p_now);
-	IF s.backlog >= p.alarm_backlog OR
-	    s.oldest_seconds >= extract(epoch FROM p.alarm_oldest) THEN
-		INSERT INTO incidents (kind, detail, opened_at)
-		    VALUES ('accumulation', format('%s clearance requests '
-		    'waiting, the oldest for %s', s.backlog,
-		    make_interval(secs => s.oldest_seconds)), p_now)
-		    ON CONFLICT (kind) WHERE kind = 'accumulation' AND
-		    resolved_at IS NULL DO NOTHING;
-	ELSE
-		UPDATE incidents SET resolved_at = p_now
-		    WHERE kind = 'accumulation' AND resolved_at IS NULL;
-	END IF;
-	INSERT INTO link_samples (at, state, backlog, oldest_seconds, answered)
-	    SELECT date_trunc('minute', p_now), s.state, s.backlog,
-	    s.oldest_seconds, (SELECT count(*) FROM clearance_results
-	    WHERE received_at > date_trunc('minute', p_now) - interval '1 minute'
-	    AND received_at <= date_trunc('minute', p_now))
-	    ON CONFLICT (at) DO NOTHING;
-END
 $$;
 
 -- Hold or release dispatch by hand (central asked offices to wait).
@@ -626,5 +591,5 @@ GRANT EXECUTE ON FUNCTION clr_claim(text, integer, timestamptz),
     text, integer, timestamptz),
     clr_resolve(uuid, text, text, text, timestamptz, timestamptz),
     clr_status(timestamptz), clr_case_eta(bigint, timestamptz),
-    clr_housekeeping(timestamptz), clr_pause(bigint, boolean, timestamptz)
+    clr_pause(bigint, boolean, timestamptz)
     TO kitas_app;

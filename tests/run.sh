@@ -21,7 +21,19 @@ LAYERS=${TEST_LAYERS:-unit sql e2e}
 STACK="conf/stack.sh $STATE $PGPORT_TEST"
 
 KORE_PID=
+SIM_PID=
+SIM_PORT=${TEST_SIM_PORT:-18099}
+SIM_CONTROL=${TEST_SIM_CONTROL_PORT:-18098}
 cleanup() {
+	if [ -n "$SIM_PID" ]; then
+		kill -TERM "$SIM_PID" 2>/dev/null || true
+		wait "$SIM_PID" 2>/dev/null || true
+	fi
+	# Drill instances started by the tests write their pidfiles here.
+	for f in "$STATE"/drill-*.pid; do
+		[ -f "$f" ] && kill -KILL -- -"$(cat "$f")" 2>/dev/null
+		rm -f "$f"
+	done
 	if [ -n "$KORE_PID" ] && kill -0 "$KORE_PID" 2>/dev/null; then
 		kill -TERM "$KORE_PID"
 		for _ in $(seq 50); do
@@ -78,7 +90,8 @@ start_kore() {
 	local conf=$STATE/kore.conf i
 	sed -e "s/^\(\s*bind\s\+\S\+\s\+\)8080/\1$HTTP/" \
 	    -e "s|^pidfile.*|pidfile $STATE/kore.pid|" conf/dev.conf >"$conf"
-	setsid stdbuf -oL kore -c "$conf" -f -n -r >"$OUT/kore.log" 2>&1 &
+	KITAS_CENTRAL_URL= setsid stdbuf -oL kore -c "$conf" -f -n -r \
+	    >"$OUT/kore.log" 2>&1 &
 	KORE_PID=$!
 	for i in $(seq 100); do
 		curl -sf -o /dev/null "http://127.0.0.1:$HTTP/healthz" && return 0
@@ -108,11 +121,18 @@ e2e() {
 		    { echo "not ok - npm ci" >"$OUT/e2e.tap"; return; }
 	fi
 	$STACK seed >/dev/null
+	node tests/central-sim/server.js --port "$SIM_PORT" \
+	    --control-port "$SIM_CONTROL" >"$OUT/central-sim.log" 2>&1 &
+	SIM_PID=$!
+	# This Kore serves pages; the drills start their own dispatchers.
 	start_kore || return
 	KITAS_URL=http://127.0.0.1:$HTTP KITAS_STATE_DIR=$STATE \
+	    SIM_URL=http://127.0.0.1:$SIM_PORT \
+	    SIM_CONTROL=http://127.0.0.1:$SIM_CONTROL \
 	    node --test --test-concurrency=1 --test-reporter=tap \
 	    tests/e2e/skeleton.test.mjs tests/e2e/browser.test.mjs \
-	    tests/e2e/restart.test.mjs >"$OUT/e2e.tap" 2>&1 ||
+	    tests/e2e/central.test.mjs tests/e2e/restart.test.mjs \
+	    >"$OUT/e2e.tap" 2>&1 ||
 	    grep -qE '^not ok ' "$OUT/e2e.tap" ||
 	    echo "not ok - node --test failed" >>"$OUT/e2e.tap"
 	sed -n '/^# Subtest\|^ok\|^not ok\|^    not ok\|^  ---\|^    ---\|error:\|expected\|actual/p' \

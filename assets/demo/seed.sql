@@ -12,6 +12,26 @@ SELECT EXISTS (SELECT 1 FROM offices) AS seeded \gset
 
 BEGIN;
 
+-- National holidays of 2026 (the lunar ones as announced; a deployment
+-- loads its own list each year).
+INSERT INTO holidays (day, name) VALUES
+	('2026-01-01', 'Tahun Baru Masehi'),
+	('2026-01-16', 'Isra Mikraj'),
+	('2026-02-17', 'Tahun Baru Imlek'),
+	('2026-03-19', 'Hari Suci Nyepi'),
+	('2026-03-20', 'Idul Fitri'),
+	('2026-03-21', 'Idul Fitri'),
+	('2026-04-03', 'Wafat Yesus Kristus'),
+	('2026-05-01', 'Hari Buruh'),
+	('2026-05-14', 'Kenaikan Yesus Kristus'),
+	('2026-05-27', 'Idul Adha'),
+	('2026-05-31', 'Hari Raya Waisak'),
+	('2026-06-01', 'Hari Lahir Pancasila'),
+	('2026-06-16', 'Tahun Baru Islam'),
+	('2026-08-17', 'Hari Kemerdekaan'),
+	('2026-08-25', 'Maulid Nabi Muhammad'),
+	('2026-12-25', 'Hari Raya Natal');
+
 INSERT INTO offices (code, name, timezone) VALUES
 	('SMG', 'Kantor Imigrasi Semarang', 'Asia/Jakarta'),
 	('JKT', 'Kantor Imigrasi Jakarta Selatan', 'Asia/Jakarta'),

@@ -42,6 +42,7 @@
 </main>
 <footer class="site">
 <p><xsl:value-of select="i:t('site.footer')"/></p>
+<p><a href="/processing-times"><xsl:value-of select="i:t('times.title')"/></a></p>
 </footer>
 </body>
 </html>
@@ -70,6 +71,49 @@
 <xsl:value-of select="substring($at, 1, 4)"/>
 <xsl:text>, </xsl:text>
 <xsl:value-of select="substring($at, 12, 5)"/>
+</xsl:template>
+
+<!--
+  Seconds as words, never "1 hours": about a minute, about N minutes
+  (2 to 90), about N hours (2 to 48), about N days.
+-->
+<xsl:template name="duration">
+<xsl:param name="s"/>
+<xsl:variable name="key">
+<xsl:choose>
+<xsl:when test="$s &lt; 90">eta.minute</xsl:when>
+<xsl:when test="$s &lt; 5400">eta.minutes</xsl:when>
+<xsl:when test="$s &lt; 172800">eta.hours</xsl:when>
+<xsl:otherwise>eta.days</xsl:otherwise>
+</xsl:choose>
+</xsl:variable>
+<xsl:variable name="unit">
+<xsl:choose>
+<xsl:when test="$s &lt; 5400">60</xsl:when>
+<xsl:when test="$s &lt; 172800">3600</xsl:when>
+<xsl:otherwise>86400</xsl:otherwise>
+</xsl:choose>
+</xsl:variable>
+<xsl:call-template name="fill">
+<xsl:with-param name="text" select="i:t($key)"/>
+<xsl:with-param name="key" select="'{n}'"/>
+<xsl:with-param name="value" select="round($s div $unit)"/>
+</xsl:call-template>
+</xsl:template>
+
+<!-- A catalogue message with its {placeholder} replaced (once). -->
+<xsl:template name="fill">
+<xsl:param name="text"/>
+<xsl:param name="key"/>
+<xsl:param name="value"/>
+<xsl:choose>
+<xsl:when test="contains($text, $key)">
+<xsl:value-of select="substring-before($text, $key)"/>
+<xsl:value-of select="$value"/>
+<xsl:value-of select="substring-after($text, $key)"/>
+</xsl:when>
+<xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
+</xsl:choose>
 </xsl:template>
 
 </xsl:stylesheet>

@@ -183,7 +183,8 @@ const REASONS = [
  * (clear|hit) a pending check ends with.  `forcePending` is the pending mode.
  *
  * Forced outcomes for tests: a passport starting with HIT is always a hit,
- * PEND always pending, CLR always clear; otherwise the hash decides.
+ * PEND always pending, CLR always clear; otherwise the hash decides.  (A
+ * passport starting with REJ makes server.js refuse the whole batch: 400.)
  */
 export function decide(key, passport, cfg, forcePending) {
   const h = createHash('sha256').update(key).digest();

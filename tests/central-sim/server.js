@@ -178,6 +178,13 @@ function onBatch(req, res, mode, t0) {
       if (opts.verbose) log(`400 ${msg}`);
       return sendText(res, 400, msg);
     }
+    // Central's own checks refuse a request whose passport starts with
+    // REJ: the "this request is bad" answer, for the office's tests.
+    const refused = batch.requests.find((r) => r.passport.startsWith('REJ'));
+    if (refused) {
+      sim.stats.rejected++;
+      return sendText(res, 400, `request ${refused.key} refused: passport not acceptable`);
+    }
     const n = batch.requests.length;
     const wait = sim.admit(n);
     if (wait) {

@@ -66,3 +66,151 @@ export function outDir(sub) {
 	mkdirSync(d, { recursive: true });
 	return d;
 }
+
+// --- the central simulator (tests/central-sim) --------------------------
+export const SIM_URL = process.env.SIM_URL ?? 'http://127.0.0.1:18099';
+export const SIM_CONTROL = process.env.SIM_CONTROL ?? 'http://127.0.0.1:18098';
+
+async function control(p, body) {
+	const r = await fetch(SIM_CONTROL + p, body === undefined ? {} : {
+		method: 'POST', headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	if (!r.ok)
+		throw new Error(`central-sim ${p}: ${r.status} ${await r.text()}`);
+	return r.json();
+}
+export const sim = {
+	reset: () => control('/reset', {}),
+	mode: (mode, params = {}) => control('/mode', { mode, ...params }),
+	config: (c) => control('/config', c),
+	stats: () => control('/stats'),
+	pending: () => control('/pending'),
+};
+
+// --- Kore instances of the drills ---------------------------------------
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+
+// A Kore instance of its own (port, pidfile, log) that dispatches to the
+// simulator; the suite's own Kore only serves pages.  Killed with its
+// process group, so kill() takes the workers too.
+export async function startKore(name, port, env = {}) {
+	const conf = path.join(STATE, `drill-${name}.conf`);
+	const pidfile = path.join(STATE, `drill-${name}.pid`);
+	const log = path.join(OUT, `drill-${name}.log`);
+	const text = readFileSync(path.join(ROOT, 'conf/dev.conf'), 'utf8')
+	    .replace(/^(\s*bind\s+\S+\s+)8080/m, `$1${port}`)
+	    .replace(/^pidfile.*$/m, `pidfile ${STATE}/drill-${name}.kore.pid`);
+	writeFileSync(conf, text);
+	const { openSync } = await import('node:fs');
+	const out = openSync(log, 'a');
+	const child = spawn('stdbuf', ['-oL', 'kore', '-c', conf, '-f', '-n', '-r'], {
+		cwd: ROOT, detached: true, stdio: ['ignore', out, out],
+		env: { ...process.env, KITAS_CENTRAL_URL: `${SIM_URL}/clearance/v1/batch`,
+		    KITAS_DISPATCH_MS: '100', ...env },
+	});
+	writeFileSync(pidfile, String(child.pid));
+	const exited = new Promise((r) => child.on('exit', r));
+	await until(`kore ${name} up`, async () =>
+	    (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 10000);
+	return {
+		pid: child.pid,
+		log,
+		async stop() {
+			try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone */ }
+			await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+			try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+			rmSync(pidfile, { force: true });
+		},
+		async kill9() {
+			try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+			await exited;
+			rmSync(pidfile, { force: true });
+		},
+		workers() {
+			return execFileSync('pgrep', ['-P', String(child.pid)],
+			    { encoding: 'utf8' }).trim().split('\n').map(Number);
+		},
+	};
+}
+
+// --- cases waiting for clearance ------------------------------------------
+// n new cases of office SMG walked to awaiting_clearance through the
+// command functions (as the SMG officer), each with its own applicant.
+// Returns their ids.  Tag keeps passport numbers unique per drill.
+export function makeWaiting(n, tag, { express = false } = {}) {
+	// psql does not look inside $$...$$: hand the values over as settings.
+	const ids = psql(`
+	    SELECT set_config('drill.n', :'p1', false),
+	        set_config('drill.tag', :'p2', false),
+	        set_config('drill.level', :'p3', false) \\g /dev/null
+	    CREATE TEMP TABLE made (id bigint);
+	    DO $$
+	    DECLARE
+		o integer := (SELECT id FROM offices WHERE code = 'SMG');
+		a bigint := (SELECT id FROM accounts WHERE email = 'officer.smg@imigrasi.example');
+		ap bigint; r case_result; cmd text;
+	    BEGIN
+		FOR i IN 1..current_setting('drill.n')::integer LOOP
+			INSERT INTO applicants (family_name, given_names, birth_date, sex,
+			    nationality, passport_no, passport_expiry)
+			VALUES ('DRILL', current_setting('drill.tag') || i, '1980-01-01',
+			    'X', 'NLD', upper(current_setting('drill.tag')) ||
+			    lpad(i::text, 5, '0'), '2035-01-01')
+			RETURNING id INTO ap;
+			r := case_create(a, o, ap, 'E23', 1::smallint,
+			    current_setting('drill.level')::service_level,
+			    'employer', 'PT Drill', '', NULL);
+			FOREACH cmd IN ARRAY ARRAY['submit', 'pay', 'record_biometrics',
+			    'request_clearance'] LOOP
+				r := case_apply(a, r.case_id, cmd, r.version, NULL);
+				IF r.code <> 'ok' THEN RAISE EXCEPTION '%: %', cmd, r.code; END IF;
+			END LOOP;
+			INSERT INTO made VALUES (r.case_id);
+		END LOOP;
+	    END $$;
+	    SELECT string_agg(id::text, ',') FROM made;`, n, tag, express ? 'express' : 'regular');
+	return ids.split('\n').pop().split(',').map(Number);
+}
+
+// Nothing else is waiting: drills start from an empty queue and a closed
+// breaker with the policy they set.
+export function resetLink(policy = {}) {
+	const p = { rate: 50, burst: 50, ramp_seconds: 0, ramp_floor: 1,
+	    failure_threshold: 2, backoff_base_ms: 200, backoff_cap_ms: 1000,
+	    lease_seconds: 5, bad_answer_limit: 3, ...policy };
+	psql(`UPDATE outbox SET status = 'cancelled', lease_owner = NULL,
+	        lease_expires_at = NULL WHERE status = 'pending';
+	    UPDATE central_policy SET rate = ${+p.rate}, burst = ${+p.burst},
+	        ramp_seconds = ${+p.ramp_seconds}, ramp_floor = ${+p.ramp_floor},
+	        failure_threshold = ${+p.failure_threshold},
+	        backoff_base_ms = ${+p.backoff_base_ms},
+	        backoff_cap_ms = ${+p.backoff_cap_ms},
+	        lease_seconds = ${+p.lease_seconds},
+	        bad_answer_limit = ${+p.bad_answer_limit};
+	    UPDATE central_link SET state = 'closed', state_since = now(),
+	        failures = 0, opens = 0, tokens = 0, refilled_at = now(),
+	        recovered_at = NULL, hold_until = NULL, paused = false,
+	        next_probe_at = NULL, probe_owner = NULL, probe_expires_at = NULL;
+	    UPDATE link_outages SET ended_at = now() WHERE ended_at IS NULL;`);
+}
+
+// How each case stands: state, and how many clearance verdicts its
+// history holds (exactly one is the rule).
+export function caseStates(ids) {
+	const rows = psql(`SELECT c.id, c.state, (SELECT count(*) FROM case_events e
+	    WHERE e.case_id = c.id AND e.command IN ('clearance_clear', 'clearance_hit'))
+	    FROM cases c WHERE c.id = ANY(string_to_array(:'p1', ',')::bigint[])
+	    ORDER BY c.id`, ids.join(','));
+	return rows.split('\n').filter(Boolean).map((l) => {
+		const [id, state, verdicts] = l.split('|');
+		return { id: +id, state, verdicts: +verdicts };
+	});
+}
+
+export function linkStatus() {
+	const [state, backlog, allowed, eta] = psql(`SELECT state, backlog,
+	    allowed_rate, coalesce(eta_seconds::text, '') FROM clr_status()`).split('|');
+	return { state, backlog: +backlog, allowed: +allowed, eta };
+}
