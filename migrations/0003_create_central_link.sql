@@ -112,6 +112,14 @@ CREATE TABLE clearance_results (
 CREATE INDEX clearance_results_case ON clearance_results (case_id, id);
 CREATE INDEX clearance_results_received ON clearance_results (received_at)
     WHERE result <> 'pending';
+-- The queue as applicants see it (backlog, place in line): counted from
+-- this index alone.
+CREATE INDEX outbox_queue ON outbox (priority, created_at, id)
+    WHERE status = 'pending' AND kind = 'clearance' AND NOT awaiting_async;
+
+-- Requests that must go alone (central refused their batch as bad).
+CREATE INDEX outbox_solo ON outbox (id) WHERE solo AND status = 'pending';
+
 -- One final verdict per request.
 CREATE UNIQUE INDEX clearance_results_final ON clearance_results (outbox_id)
     WHERE result <> 'pending';
@@ -194,6 +202,7 @@ DECLARE
 	n	integer;
 	cap	numeric;
 	taken	integer;
+	ids	bigint[];
 BEGIN
 	IF p_owner IS NULL OR length(p_owner) > 100 OR p_max IS NULL OR
 	    p_max < 1 OR p_max > 100 THEN
@@ -233,24 +242,30 @@ BEGIN
 	IF EXISTS (SELECT 1 FROM outbox o WHERE o.solo AND
 	    o.status = 'pending' AND o.next_attempt_at <= p_now AND
 	    (o.lease_expires_at IS NULL OR o.lease_expires_at <= p_now)) THEN
-		n := 1;
+		SELECT array_agg(x.id) INTO ids FROM (SELECT o.id FROM outbox o
+		    WHERE o.solo AND o.status = 'pending' AND
+		    o.next_attempt_at <= p_now AND (o.lease_expires_at IS NULL
+		    OR o.lease_expires_at <= p_now)
+		    ORDER BY o.priority, o.created_at, o.id
+		    LIMIT 1 FOR UPDATE SKIP LOCKED) x;
+	ELSE
+		-- Walks outbox_ready in order; rows out on a lease are
+		-- skipped, rows another claimer holds are not waited for.
+		SELECT array_agg(x.id) INTO ids FROM (SELECT o.id FROM outbox o
+		    WHERE o.status = 'pending' AND o.kind = 'clearance' AND
+		    o.next_attempt_at <= p_now AND (o.lease_expires_at IS NULL
+		    OR o.lease_expires_at <= p_now)
+		    ORDER BY o.priority, o.created_at, o.id
+		    LIMIT n FOR UPDATE SKIP LOCKED) x;
 	END IF;
 
 	RETURN QUERY
-	WITH c AS (
-		SELECT o.id FROM outbox o
-		WHERE o.status = 'pending' AND o.kind = 'clearance' AND
-		    o.next_attempt_at <= p_now AND
-		    (o.lease_expires_at IS NULL OR o.lease_expires_at <= p_now)
-		ORDER BY o.solo DESC, o.priority, o.created_at, o.id
-		LIMIT n
-		FOR UPDATE SKIP LOCKED
-	), leased AS (
+	WITH leased AS (
 		UPDATE outbox o SET lease_owner = p_owner,
 		    lease_expires_at = p_now + make_interval(secs => p.lease_seconds),
 		    attempts = o.attempts + 1, last_sent_at = p_now
-		FROM c WHERE o.id = c.id
-		RETURNING o.id, o.idem_key, o.case_id, o.solo
+		WHERE o.id = ANY(ids)
+		RETURNING o.id, o.idem_key, o.case_id, o.priority, o.created_at
 	)
 	SELECT x.id, x.idem_key, k.reference, a.passport_no,
 	    a.nationality::text, a.family_name, a.given_names, a.birth_date,
@@ -258,7 +273,8 @@ BEGIN
 	FROM leased x
 	JOIN cases k ON k.id = x.case_id
 	JOIN applicants a ON a.id = k.applicant_id
-	JOIN offices f ON f.id = k.office_id;
+	JOIN offices f ON f.id = k.office_id
+	ORDER BY x.priority, x.created_at, x.id;
 	GET DIAGNOSTICS taken = ROW_COUNT;
 
 	IF l.state = 'closed' THEN
@@ -389,18 +405,6 @@ BEGIN
 		    USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	SELECT * INTO p FROM central_policy;
-	SELECT * INTO l FROM central_link FOR UPDATE;
-
-	IF p_outcome = 'link' THEN
-		PERFORM clr_link_failed(p, l, p_now, coalesce(p_error, 'link'));
-	ELSE
-		PERFORM clr_link_ok(l, p_now);
-	END IF;
-	IF p_outcome = 'throttled' THEN
-		hold := greatest(1, least(coalesce(p_retry_after, 1), 3600));
-		UPDATE central_link SET hold_until = p_now +
-		    make_interval(secs => hold);
-	END IF;
 
 	FOR i IN 1..coalesce(cardinality(p_ids), 0) LOOP
 		IF p_outcome = 'ok' AND p_results[i] IS NOT NULL THEN
@@ -439,6 +443,26 @@ BEGIN
 			    WHERE id = o.id;
 		END IF;
 	END LOOP;
+
+	-- The link last, and locked only when something changes, so that
+	-- reports and claims of many dispatchers do not queue on its row.
+	SELECT * INTO l FROM central_link;
+	IF p_outcome <> 'ok' OR l.state <> 'closed' OR l.failures <> 0 OR
+	    l.opens <> 0 OR l.last_ok_at IS NULL OR
+	    l.last_ok_at < p_now - interval '1 second' THEN
+		SELECT * INTO l FROM central_link FOR UPDATE;
+		IF p_outcome = 'link' THEN
+			PERFORM clr_link_failed(p, l, p_now,
+			    coalesce(p_error, 'link'));
+		ELSE
+			PERFORM clr_link_ok(l, p_now);
+		END IF;
+		IF p_outcome = 'throttled' THEN
+			hold := greatest(1, least(coalesce(p_retry_after, 1), 3600));
+			UPDATE central_link SET hold_until = p_now +
+			    make_interval(secs => hold);
+		END IF;
+	END IF;
 	RETURN n;
 END
 $$;

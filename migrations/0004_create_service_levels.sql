@@ -251,9 +251,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	    l.paused, e.ahead, e.eta_seconds, e.after_recovery,
 	    EXISTS (SELECT 1 FROM compensations x WHERE x.case_id = c.id)
 	FROM c
-	CROSS JOIN clr_status(p_now) l
-	LEFT JOIN LATERAL clr_case_eta(c.id, p_now) e ON c.state =
-	    'awaiting_clearance'
+	-- Counting the queue costs time: only for a case that is in it.
+	LEFT JOIN LATERAL (SELECT * FROM clr_status(p_now)
+	    WHERE c.state = 'awaiting_clearance') l ON true
+	LEFT JOIN LATERAL (SELECT * FROM clr_case_eta(c.id, p_now)
+	    WHERE c.state = 'awaiting_clearance') e ON true
 $$;
 
 -- /metrics: the Prometheus text exposition, built where the numbers are.

@@ -22,8 +22,11 @@ STACK="conf/stack.sh $STATE $PGPORT_BENCH"
 $STACK db-down >/dev/null 2>&1 || true
 rm -rf "$STATE/pg" "$STATE/secrets" "$STATE/env"
 $STACK db-up >/dev/null
+$STACK seed >/dev/null
 # shellcheck disable=SC1091
 . "$STATE/env"
+[ -d tests/node_modules ] ||
+    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 
 line() {	# name ours baseline unit target [lower-is-better]
 	awk -v n="$1" -v o="$2" -v b="$3" -v u="$4" -v t="$5" -v low="${6:-}" \
@@ -89,8 +92,11 @@ SQL
 	line transition_sql "$ours" "$base" tps 0.5
 }
 
-BENCHES="transition_sql"
-for b in $BENCHES; do
-	[ -z "$ONLY" ] || [ "$ONLY" = "$b" ] || continue
-	"bench_$b"
-done
+case $ONLY in
+''|transition_sql) bench_transition_sql ;;
+esac
+case $ONLY in
+''|drain*|status_p99_during_drain|worker_rss)
+	KITAS_STATE_DIR=$STATE SIM_URL=http://127.0.0.1:28099 \
+	    SIM_CONTROL=http://127.0.0.1:28098 node tests/bench/drain.mjs "$ONLY" ;;
+esac
