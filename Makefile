@@ -18,7 +18,7 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer
 CORE	:= src/ref.c src/passport.c src/settings.c src/i18n.c src/lang.c \
 	   src/xml.c src/clr.c src/pgarr.c \
 	   src/render.c
-CTL	:= src/kitasctl.c src/migrate.c
+CTL	:= src/kitasctl.c src/migrate.c src/policy.c
 KORE_SRC := $(wildcard kore/*.c)
 UNIT	:= $(wildcard tests/unit/*_test.c)
 

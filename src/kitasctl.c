@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "migrate.h"
+#include "policy.h"
 #include "settings.h"
 
 static void
@@ -18,9 +19,12 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: kitasctl command\n"
 	    "\n"
-	    "  migrate   apply pending migrations from the migrations directory\n"
-	    "  status    list migrations: applied, pending or CHANGED\n"
-	    "  help      this text\n"
+	    "  migrate                  apply pending migrations\n"
+	    "  status                   list migrations: applied, pending or CHANGED\n"
+	    "  policy                   show the central link's knobs\n"
+	    "  policy set NAME=VALUE..  change them (all or nothing), e.g.\n"
+	    "                           kitasctl policy set rate=50 burst=100\n"
+	    "  help                     this text\n"
 	    "\n"
 	    "Settings come from conf/settings (or $KITAS_SETTINGS) and\n"
 	    "KITAS_* variables; see conf/settings.example.\n");
@@ -53,7 +57,7 @@ main(int argc, char **argv)
 	PGconn		*db;
 	int		 rc;
 
-	if (argc != 2) {
+	if (argc < 2) {
 		usage(stderr);
 		return (2);
 	}
@@ -61,7 +65,11 @@ main(int argc, char **argv)
 		usage(stdout);
 		return (0);
 	}
-	if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "status") != 0) {
+	if (!((strcmp(argv[1], "migrate") == 0 ||
+	    strcmp(argv[1], "status") == 0 ||
+	    strcmp(argv[1], "policy") == 0) && argc == 2) &&
+	    !(strcmp(argv[1], "policy") == 0 && argc >= 3 &&
+	    strcmp(argv[2], "set") == 0)) {
 		fprintf(stderr, "kitasctl: unknown command '%s'\n", argv[1]);
 		usage(stderr);
 		return (2);
@@ -79,8 +87,12 @@ main(int argc, char **argv)
 
 	if (strcmp(argv[1], "migrate") == 0)
 		rc = migrate_run(db, s.migrations, stdout, &err);
-	else
+	else if (strcmp(argv[1], "status") == 0)
 		rc = migrate_status(db, s.migrations, stdout, &err);
+	else if (argc == 2)
+		rc = policy_show(db, stdout, &err);
+	else
+		rc = policy_set(db, argc - 3, argv + 3, &err);
 	if (rc == -1)
 		fprintf(stderr, "kitasctl: %s\n", err.msg);
 	PQfinish(db);
