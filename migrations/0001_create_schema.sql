@@ -64,8 +64,12 @@ CREATE UNIQUE INDEX accounts_email_key ON accounts (lower(email));
 CREATE TABLE applicants (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	account_id	bigint REFERENCES accounts,
-	family_name	text NOT NULL CHECK (length(family_name) BETWEEN 1 AND 100),
-	given_names	text NOT NULL DEFAULT '' CHECK (length(given_names) <= 100),
+	-- Names travel in XML to central and partners: no control
+	-- characters, nothing XML cannot carry.
+	family_name	text NOT NULL CHECK (length(family_name) BETWEEN 1 AND 100
+	    AND family_name !~ '[[:cntrl:]\uFFFE\uFFFF]'),
+	given_names	text NOT NULL DEFAULT '' CHECK (length(given_names) <= 100
+	    AND given_names !~ '[[:cntrl:]\uFFFE\uFFFF]'),
 	birth_date	date NOT NULL CHECK (birth_date > '1900-01-01'),
 	sex		char(1) NOT NULL CHECK (sex IN ('F', 'M', 'X')),
 	-- ISO 3166-1 alpha-3, as printed in the passport's MRZ.

@@ -399,8 +399,9 @@ DECLARE
 	n	integer := 0;
 	hold	integer;
 BEGIN
-	IF p_outcome NOT IN ('ok', 'link', 'throttled', 'rejected') OR
-	    p_ids IS NULL OR cardinality(p_ids) > 100 THEN
+	IF p_outcome IS NULL OR
+	    p_outcome NOT IN ('ok', 'link', 'throttled', 'rejected') OR
+	    p_owner IS NULL OR p_ids IS NULL OR cardinality(p_ids) > 100 THEN
 		RAISE EXCEPTION 'clr_report: bad arguments'
 		    USING ERRCODE = 'invalid_parameter_value';
 	END IF;
@@ -479,7 +480,8 @@ DECLARE
 	o	outbox%ROWTYPE;
 	prior	clearance_results%ROWTYPE;
 BEGIN
-	IF p_result NOT IN ('clear', 'hit') THEN
+	IF p_key IS NULL OR p_result IS NULL OR
+	    p_result NOT IN ('clear', 'hit') OR p_checked IS NULL THEN
 		RETURN 'invalid_input';
 	END IF;
 	SELECT * INTO o FROM outbox WHERE idem_key = p_key FOR UPDATE;

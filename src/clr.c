@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <libxml/chvalid.h>
 #include <libxml/xmlwriter.h>
 
 #include "clr.h"
@@ -28,6 +29,22 @@ clr_outcome_name(enum clr_outcome o)
 	return (o <= CLR_REJECTED ? names[o] : "link");
 }
 
+/* 1 when s is UTF-8 made only of characters XML 1.0 allows. */
+static int
+clr_xml_text_ok(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	int			 len, c;
+
+	while (*p != '\0') {
+		len = 4;
+		if ((c = xmlGetUTF8Char(p, &len)) < 0 || !xmlIsCharQ(c))
+			return (0);
+		p += len;
+	}
+	return (1);
+}
+
 int
 clr_batch_xml(const struct clr_batch *b, const char *sent_at, char **out,
     size_t *len, struct err *err)
@@ -42,13 +59,24 @@ clr_batch_xml(const struct clr_batch *b, const char *sent_at, char **out,
 		err_set(err, "clr: batch of %zu requests", b->n);
 		return (-1);
 	}
+	for (i = 0; i < b->n; i++) {
+		r = &b->req[i];
+		if (!clr_xml_text_ok(r->case_ref) ||
+		    !clr_xml_text_ok(r->passport) ||
+		    !clr_xml_text_ok(r->family_name) ||
+		    !clr_xml_text_ok(r->given_names)) {
+			err_set(err, "clr: request %s holds a character XML "
+			    "cannot carry", r->key);
+			return (-1);
+		}
+	}
 	if ((buf = xmlBufferCreate()) == NULL ||
 	    (w = xmlNewTextWriterMemory(buf, 0)) == NULL) {
 		xmlBufferFree(buf);
 		err_set(err, "clr: out of memory");
 		return (-1);
 	}
-	rc = xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL);
+	rc = xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) < 0;
 	rc |= xmlTextWriterStartElementNS(w, NULL, BAD_CAST "clearanceBatch",
 	    BAD_CAST CLR_NS) < 0;
 	rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "version",
@@ -123,16 +151,19 @@ clr_retry_after(const char *hdr)
 	return (v > CLR_RETRY_AFTER_MAX ? CLR_RETRY_AFTER_MAX : (int)v);
 }
 
-static void
+/* The attribute into dst; -1 when it does not fit (never cut short). */
+static int
 clr_copy_prop(xmlNodePtr n, const char *name, char *dst, size_t dstsz)
 {
 	xmlChar	*v;
+	int	 w;
 
 	dst[0] = '\0';
-	if ((v = xmlGetProp(n, BAD_CAST name)) != NULL) {
-		(void)snprintf(dst, dstsz, "%s", (char *)v);
-		xmlFree(v);
-	}
+	if ((v = xmlGetProp(n, BAD_CAST name)) == NULL)
+		return (0);
+	w = snprintf(dst, dstsz, "%s", (char *)v);
+	xmlFree(v);
+	return (w < 0 || (size_t)w >= dstsz ? -1 : 0);
 }
 
 /* Match each <answer> to the request with its key. */
@@ -148,12 +179,17 @@ clr_read_answers(struct clr_batch *b, xmlDocPtr doc)
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		memset(&a, 0, sizeof(a));
-		clr_copy_prop(n, "key", key, sizeof(key));
-		clr_copy_prop(n, "result", result, sizeof(result));
-		clr_copy_prop(n, "reference", a.reference, sizeof(a.reference));
-		clr_copy_prop(n, "reason", a.reason, sizeof(a.reason));
-		clr_copy_prop(n, "checkedAt", a.checked_at,
-		    sizeof(a.checked_at));
+		if (clr_copy_prop(n, "key", key, sizeof(key)) == -1 ||
+		    clr_copy_prop(n, "result", result, sizeof(result)) == -1 ||
+		    clr_copy_prop(n, "reference", a.reference,
+		    sizeof(a.reference)) == -1 ||
+		    clr_copy_prop(n, "reason", a.reason,
+		    sizeof(a.reason)) == -1 ||
+		    clr_copy_prop(n, "checkedAt", a.checked_at,
+		    sizeof(a.checked_at)) == -1) {
+			clr_fail(b, CLR_LINK, "answer with a value too long");
+			return;
+		}
 		a.verdict = strcmp(result, "clear") == 0 ? CLR_CLEAR :
 		    strcmp(result, "hit") == 0 ? CLR_HIT : CLR_PENDING;
 		for (i = 0; i < b->n; i++) {
@@ -282,11 +318,14 @@ clr_send(const struct clr_conf *conf, struct clr_batch *b)
 	long			 status;
 	CURLcode		 cc;
 
+	b->status = 0;
+	b->retry_after = 0;
 	now = time(NULL);
 	(void)gmtime_r(&now, &tm);
 	(void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (clr_batch_xml(b, when, &xml, &xmllen, &err) == -1) {
-		clr_fail(b, CLR_LINK, "%s", err.msg);
+		/* Nothing went out; the request itself cannot be sent. */
+		clr_fail(b, CLR_REJECTED, "%s", err.msg);
 		return;
 	}
 	memset(&body, 0, sizeof(body));

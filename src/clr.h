@@ -46,7 +46,7 @@ struct clr_ans {
 	enum clr_verdict	verdict;
 	char			reference[41];
 	char			reason[2004];	/* 500 characters of UTF-8 */
-	char			checked_at[40];
+	char			checked_at[64];
 };
 
 enum clr_outcome {
@@ -78,7 +78,8 @@ const char	*clr_outcome_name(enum clr_outcome o);
 
 /*
  * The batch document for b->req[0..n-1]; sent_at is an xs:dateTime.
- * *out is malloc'd (caller frees).  0, or -1 with err set.
+ * *out is malloc'd (caller frees).  0, or -1 with err set, also when a
+ * value holds a character XML cannot carry (the request itself is bad).
  */
 int		clr_batch_xml(const struct clr_batch *b, const char *sent_at,
 		    char **out, size_t *len, struct err *err);

@@ -65,14 +65,14 @@ xml_no_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
 	xmlStopParser(ctxt);
 }
 
+/* Elements at this level are at depth; their children one deeper. */
 static int
 xml_depth_ok(xmlNodePtr n, int depth)
 {
-	if (depth > XML_DEPTH_MAX)
-		return (0);
 	for (; n != NULL; n = n->next) {
-		if (n->type == XML_ELEMENT_NODE &&
-		    !xml_depth_ok(n->children, depth + 1))
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (depth > XML_DEPTH_MAX || !xml_depth_ok(n->children, depth + 1))
 			return (0);
 	}
 	return (1);
