@@ -32,6 +32,31 @@ static const struct {
 	[DB_PROCESSING_TIMES] = { "processing_times",
 	    "SELECT permit_kind, level, cases, median_days, p90_days "
 	    "FROM processing_times()", 0, 1 },
+	[DB_SESSION] = { "session",
+	    "SELECT account_id, role, office_id, display_name, email, lang, "
+	    "csrf, email_confirmed FROM auth_session(decode($1, 'hex'))", 1, 1 },
+	[DB_LOGIN_BEGIN] = { "login_begin",
+	    "SELECT allowed, retry_after, account_id, password_hash "
+	    "FROM auth_login_begin($1, $2::inet)", 2, 1 },
+	[DB_LOGIN_FINISH] = { "login_finish",
+	    "SELECT code FROM auth_login_finish($1, nullif($2, '')::bigint, "
+	    "$3::inet, $4::boolean, decode($5, 'hex'), $6, nullif($7, ''), "
+	    "decode(nullif($8, ''), 'hex'))", 8, 0 },
+	[DB_REGISTER] = { "register",
+	    "SELECT code FROM auth_register($1, $2, $3, $4, $5)", 5, 0 },
+	[DB_USE_TOKEN] = { "use_token",
+	    "SELECT code FROM auth_use_token($1, $2, nullif($3, ''))", 3, 0 },
+	[DB_RESET_REQUEST] = { "reset_request",
+	    "SELECT auth_reset_request($1, $2)", 2, 0 },
+	[DB_LOGOUT] = { "logout",
+	    "SELECT auth_logout(decode($1, 'hex'))", 1, 1 },
+	[DB_PASSWORD_HASH] = { "password_hash",
+	    "SELECT auth_password_hash(decode($1, 'hex'))", 1, 1 },
+	[DB_PASSWORD_CHANGE] = { "password_change",
+	    "SELECT auth_password_change(decode($1, 'hex'), $2)", 2, 0 },
+	[DB_PORTAL_CASES] = { "portal_cases",
+	    "SELECT reference, state, permit_kind, service_level, updated "
+	    "FROM portal_cases(decode($1, 'hex'))", 1, 1 },
 };
 
 void

@@ -24,6 +24,16 @@ enum db_query {
 	DB_CASE_STATUS,		/* (reference, passport) -> case_public_status */
 	DB_METRICS,		/* () -> Prometheus text */
 	DB_PROCESSING_TIMES,	/* () -> kind, level, cases, median, p90 */
+	DB_SESSION,		/* (token hash) -> who, csrf */
+	DB_LOGIN_BEGIN,		/* (email, address) -> allowed, hash */
+	DB_LOGIN_FINISH,	/* (...) -> code */
+	DB_REGISTER,		/* (email, name, hash, lang, token) -> code */
+	DB_USE_TOKEN,		/* (purpose, token, hash) -> code */
+	DB_RESET_REQUEST,	/* (email, token) -> code */
+	DB_LOGOUT,		/* (token hash) */
+	DB_PASSWORD_HASH,	/* (token hash) -> hash */
+	DB_PASSWORD_CHANGE,	/* (token hash, hash) -> code */
+	DB_PORTAL_CASES,	/* (token hash) -> the applicant's cases */
 	DB_QUERY_COUNT
 };
 

@@ -26,6 +26,21 @@
 <a class="skip" href="#main"><xsl:value-of select="i:t('site.skip')"/></a>
 <header class="site">
 <a class="brand" href="/"><xsl:value-of select="i:t('site.name')"/></a>
+<nav aria-label="{i:t('site.account')}" class="account">
+<xsl:choose>
+<xsl:when test="page/user">
+<a href="/account"><xsl:value-of select="i:t('site.my_cases')"/></a>
+<form method="post" action="/logout" class="inline">
+<xsl:call-template name="csrf"/>
+<button type="submit" class="link"><xsl:value-of select="i:t('site.logout')"/></button>
+</form>
+</xsl:when>
+<xsl:otherwise>
+<a href="/login"><xsl:value-of select="i:t('site.login')"/></a>
+<a href="/register"><xsl:value-of select="i:t('site.register')"/></a>
+</xsl:otherwise>
+</xsl:choose>
+</nav>
 <nav aria-label="{i:t('site.language')}" class="langs">
 <xsl:call-template name="lang-link">
 <xsl:with-param name="code" select="'id'"/>
@@ -59,6 +74,52 @@
 <a lang="{$code}" hreflang="{$code}" href="/?lang={$code}"><xsl:value-of select="$label"/></a>
 </xsl:otherwise>
 </xsl:choose>
+</xsl:template>
+
+<!--
+  A labelled input with its hint and, if any, its error next to it; the
+  messages are <prefix><name>, <prefix><name>.hint; errors are the
+  context's <error field=".."> children.  Passwords are never echoed.
+-->
+<xsl:template name="field">
+<xsl:param name="prefix"/>
+<xsl:param name="name"/>
+<xsl:param name="value" select="''"/>
+<xsl:param name="type" select="'text'"/>
+<xsl:param name="autocomplete" select="'off'"/>
+<xsl:param name="hint" select="true()"/>
+<xsl:variable name="err" select="error[@field = $name]"/>
+<div class="field">
+<label for="{$name}"><xsl:value-of select="i:t(concat($prefix, $name))"/></label>
+<xsl:if test="$hint">
+<p class="hint" id="{$name}-hint"><xsl:value-of select="i:t(concat($prefix, $name, '.hint'))"/></p>
+</xsl:if>
+<xsl:if test="$err">
+<p class="error" id="{$name}-error"><xsl:value-of select="i:t($err/@key)"/></p>
+</xsl:if>
+<input type="{$type}" id="{$name}" name="{$name}"
+    autocomplete="{$autocomplete}" spellcheck="false" maxlength="254">
+<xsl:if test="$type != 'password'">
+<xsl:attribute name="value"><xsl:value-of select="$value"/></xsl:attribute>
+</xsl:if>
+<xsl:if test="$hint or $err">
+<xsl:attribute name="aria-describedby">
+<xsl:if test="$hint"><xsl:value-of select="$name"/>-hint</xsl:if>
+<xsl:if test="$hint and $err"><xsl:text> </xsl:text></xsl:if>
+<xsl:if test="$err"><xsl:value-of select="$name"/>-error</xsl:if>
+</xsl:attribute>
+</xsl:if>
+<xsl:if test="$err">
+<xsl:attribute name="aria-invalid">true</xsl:attribute>
+</xsl:if>
+</input>
+</div>
+</xsl:template>
+
+<!-- The CSRF token every form carries. -->
+<xsl:template name="csrf">
+<input type="hidden" name="csrf" value="{/page/@csrf}"/>
+<input type="hidden" name="lang" value="{$lang}"/>
 </xsl:template>
 
 <!-- "2026-11-25T14:03" as "25 November 2026, 14:03". -->

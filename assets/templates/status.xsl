@@ -39,41 +39,19 @@
 <form method="post" action="/status" novalidate="novalidate">
 <input type="hidden" name="lang" value="{$lang}"/>
 <xsl:call-template name="field">
+<xsl:with-param name="prefix" select="'status.'"/>
 <xsl:with-param name="name" select="'ref'"/>
 <xsl:with-param name="value" select="@ref"/>
 <xsl:with-param name="autocomplete" select="'off'"/>
 </xsl:call-template>
 <xsl:call-template name="field">
+<xsl:with-param name="prefix" select="'status.'"/>
 <xsl:with-param name="name" select="'passport'"/>
 <xsl:with-param name="value" select="@passport"/>
 <xsl:with-param name="autocomplete" select="'off'"/>
 </xsl:call-template>
 <button type="submit"><xsl:value-of select="i:t('status.submit')"/></button>
 </form>
-</xsl:template>
-
-<!-- A labelled text input with its hint and, if any, its error. -->
-<xsl:template name="field">
-<xsl:param name="name"/>
-<xsl:param name="value"/>
-<xsl:param name="autocomplete"/>
-<xsl:variable name="err" select="error[@field = $name]"/>
-<div class="field">
-<label for="{$name}"><xsl:value-of select="i:t(concat('status.', $name))"/></label>
-<p class="hint" id="{$name}-hint"><xsl:value-of select="i:t(concat('status.', $name, '.hint'))"/></p>
-<xsl:if test="$err">
-<p class="error" id="{$name}-error"><xsl:value-of select="i:t($err/@key)"/></p>
-</xsl:if>
-<input type="text" id="{$name}" name="{$name}" value="{$value}"
-    autocomplete="{$autocomplete}" spellcheck="false" maxlength="64">
-<xsl:attribute name="aria-describedby">
-<xsl:value-of select="$name"/>-hint<xsl:if test="$err"><xsl:text> </xsl:text><xsl:value-of select="$name"/>-error</xsl:if>
-</xsl:attribute>
-<xsl:if test="$err">
-<xsl:attribute name="aria-invalid">true</xsl:attribute>
-</xsl:if>
-</input>
-</div>
 </xsl:template>
 
 <xsl:template match="case">

@@ -16,6 +16,7 @@
 <p><xsl:value-of select="i:t('times.intro')"/></p>
 <xsl:choose>
 <xsl:when test="times/row">
+<div class="table-wrap">
 <table class="times">
 <caption><xsl:value-of select="i:t('times.caption')"/></caption>
 <thead>
@@ -39,6 +40,7 @@
 </xsl:for-each>
 </tbody>
 </table>
+</div>
 </xsl:when>
 <xsl:otherwise>
 <p><xsl:value-of select="i:t('times.none')"/></p>

@@ -1,0 +1,184 @@
+/*
+ * The signed-in applicant's own pages: the list of their applications
+ * and the password change.  Without a live session both send the visitor
+ * to the sign-in page.
+ */
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include "app.h"
+#include "authpage.h"
+#include "page.h"
+
+int	account_home(struct http_request *);
+int	account_password(struct http_request *);
+
+#define ACCOUNT_CASES_MAX	100
+
+struct account_cases {
+	struct session	 sess;
+	struct db_call	 db;
+	enum lang	 lang;
+	int		 phase;
+	const char	*params[1];
+	int		 n;
+	char		 row[ACCOUNT_CASES_MAX][5][24];
+};
+
+static int
+account_read(struct kore_pgsql *sql, void *arg)
+{
+	struct account_cases	*st = arg;
+	int			 i, j;
+
+	if (kore_pgsql_nfields(sql) != 5)
+		return (-1);
+	for (i = 0; i < kore_pgsql_ntuples(sql) && st->n < ACCOUNT_CASES_MAX;
+	    i++, st->n++) {
+		for (j = 0; j < 5; j++)
+			(void)kore_strlcpy(st->row[st->n][j],
+			    kore_pgsql_getvalue(sql, i, j),
+			    sizeof(st->row[st->n][j]));
+	}
+	return (0);
+}
+
+int
+account_home(struct http_request *req)
+{
+	static const char	*cols[5] = { "ref", "state", "kind", "level",
+				    "updated" };
+	struct account_cases	*st;
+	xmlDocPtr		 doc;
+	xmlNodePtr		 root, list, c;
+	int			 i, j;
+
+	if (!http_state_exists(req)) {
+		st = http_state_create(req, sizeof(*st), NULL);
+		memset(st, 0, sizeof(*st));
+		http_populate_qs(req);
+		st->lang = page_lang(req);
+	}
+	st = http_state_get(req);
+
+	if (st->phase == 0) {
+		switch (session_load(req, &st->sess)) {
+		case DB_WAIT:
+			return (KORE_RESULT_RETRY);
+		case DB_FAILED:
+			return (page_unavailable(req, st->lang));
+		case DB_DONE:
+			break;
+		}
+		if (!st->sess.valid)
+			return (authpage_redirect(req, "/login"));
+		st->params[0] = st->sess.token_hash;
+		db_call_init(&st->db, req);
+		st->phase = 1;
+	}
+	switch (db_run(&st->db, DB_PORTAL_CASES, st->params, account_read,
+	    st)) {
+	case DB_WAIT:
+		return (KORE_RESULT_RETRY);
+	case DB_FAILED:
+		return (page_unavailable(req, st->lang));
+	case DB_DONE:
+		break;
+	}
+	doc = page_model(req, st->lang, &root);
+	session_model(req, &st->sess, root);
+	list = xmlNewChild(root, NULL, BAD_CAST "cases", NULL);
+	for (i = 0; i < st->n; i++) {
+		c = xmlNewChild(list, NULL, BAD_CAST "case", NULL);
+		for (j = 0; j < 5; j++)
+			xmlNewProp(c, BAD_CAST cols[j], BAD_CAST st->row[i][j]);
+	}
+	return (page_reply(req, HTTP_STATUS_OK, "account", doc, st->lang));
+}
+
+enum {
+	PW_SESSION = 0,
+	PW_CHECK,
+	PW_HASH_DB,
+	PW_VERIFY,
+	PW_NEW,
+	PW_CHANGE
+};
+
+int
+account_password(struct http_request *req)
+{
+	struct authpage	*ap = authpage_state(req);
+	char		 old[AUTH_PW_MAX * 4 + 1], pw2[sizeof(old)];
+	enum db_status	 rc;
+
+	if (ap->phase == PW_SESSION) {
+		switch (session_load(req, &ap->sess)) {
+		case DB_WAIT:
+			return (KORE_RESULT_RETRY);
+		case DB_FAILED:
+			return (page_unavailable(req, ap->lang));
+		case DB_DONE:
+			break;
+		}
+		if (!ap->sess.valid)
+			return (authpage_redirect(req, "/login"));
+		if (req->method == HTTP_METHOD_GET)
+			return (authpage_reply(req, ap, HTTP_STATUS_OK,
+			    "password"));
+		if (!session_csrf_ok(req, &ap->sess))
+			return (page_error(req, HTTP_STATUS_FORBIDDEN,
+			    ap->lang, "error.csrf"));
+		authpage_arg(req, "old", old, sizeof(old));
+		authpage_arg(req, "password", ap->v[6], sizeof(ap->v[6]));
+		authpage_arg(req, "password2", pw2, sizeof(pw2));
+		if (old[0] == '\0')
+			authpage_error(ap, "old", "auth.err.pw_missing");
+		authpage_new_password(ap, ap->v[6], pw2, ap->sess.email);
+		sodium_memzero(pw2, sizeof(pw2));
+		if (ap->nerr > 0) {
+			sodium_memzero(old, sizeof(old));
+			return (authpage_reply(req, ap,
+			    HTTP_STATUS_BAD_REQUEST, "password"));
+		}
+		(void)kore_strlcpy(ap->v[7], old, sizeof(ap->v[7]));
+		sodium_memzero(old, sizeof(old));
+		ap->params[0] = ap->sess.token_hash;
+		db_call_init(&ap->db, req);
+		ap->phase = PW_HASH_DB;
+	}
+	if (ap->phase == PW_HASH_DB) {
+		if ((rc = authpage_db(ap, DB_PASSWORD_HASH)) == DB_WAIT)
+			return (KORE_RESULT_RETRY);
+		if (rc == DB_FAILED)
+			return (page_unavailable(req, ap->lang));
+		pwtask_init(&ap->pw, PWTASK_VERIFY, ap->v[7], ap->col[0]);
+		sodium_memzero(ap->v[7], sizeof(ap->v[7]));
+		ap->phase = PW_VERIFY;
+	}
+	if (ap->phase == PW_VERIFY) {
+		if (pwtask_run(req, &ap->pw) == PWTASK_WAIT)
+			return (KORE_RESULT_RETRY);
+		if (!ap->pw.ok) {
+			authpage_error(ap, "old", "auth.err.old_wrong");
+			return (authpage_reply(req, ap,
+			    HTTP_STATUS_BAD_REQUEST, "password"));
+		}
+		pwtask_init(&ap->pw, PWTASK_HASH, ap->v[6], NULL);
+		sodium_memzero(ap->v[6], sizeof(ap->v[6]));
+		ap->phase = PW_NEW;
+	}
+	if (ap->phase == PW_NEW) {
+		if (pwtask_run(req, &ap->pw) == PWTASK_WAIT)
+			return (KORE_RESULT_RETRY);
+		ap->params[0] = ap->sess.token_hash;
+		ap->params[1] = ap->pw.hash;
+		db_call_init(&ap->db, req);
+		ap->phase = PW_CHANGE;
+	}
+	if ((rc = authpage_db(ap, DB_PASSWORD_CHANGE)) == DB_WAIT)
+		return (KORE_RESULT_RETRY);
+	if (rc == DB_FAILED || strcmp(ap->col[0], "ok") != 0)
+		return (page_unavailable(req, ap->lang));
+	return (authpage_reply(req, ap, HTTP_STATUS_OK, "password_changed"));
+}

@@ -1,0 +1,411 @@
+-- Accounts that sign in: passwords (Argon2id, hashed by the server in task
+-- threads; only the hash is here), sessions (only token hashes stored),
+-- e-mail confirmation and password reset tokens (single use, expiring),
+-- login throttling, and the mail outbox.  Every rule is in a function;
+-- the server's role can read none of the secrets' tables directly.
+
+ALTER TABLE accounts
+	ADD COLUMN password_hash text
+	    CHECK (password_hash IS NULL OR password_hash LIKE '$argon2id$%'),
+	ADD COLUMN email_confirmed_at timestamptz,
+	ADD COLUMN lang text NOT NULL DEFAULT 'id' CHECK (lang IN ('id', 'en'));
+
+REVOKE SELECT ON accounts FROM kitas_app;
+GRANT SELECT (id, role, office_id, email, display_name, disabled_at,
+    created_at, email_confirmed_at, lang) ON accounts TO kitas_app;
+
+-- The knobs of sign-in, one row.
+CREATE TABLE auth_policy (
+	id		boolean PRIMARY KEY DEFAULT true CHECK (id),
+	idle		interval NOT NULL DEFAULT '30 minutes',
+	absolute	interval NOT NULL DEFAULT '12 hours',
+	-- Failed logins allowed per window, per account and per address.
+	fail_window	interval NOT NULL DEFAULT '15 minutes',
+	per_account	integer NOT NULL DEFAULT 5 CHECK (per_account >= 1),
+	per_address	integer NOT NULL DEFAULT 20 CHECK (per_address >= 1),
+	confirm_ttl	interval NOT NULL DEFAULT '2 days',
+	reset_ttl	interval NOT NULL DEFAULT '1 hour'
+);
+INSERT INTO auth_policy DEFAULT VALUES;
+
+CREATE TABLE sessions (
+	-- SHA-256 of the cookie's token; the token itself is never stored.
+	token_hash	bytea PRIMARY KEY CHECK (length(token_hash) = 32),
+	account_id	bigint NOT NULL REFERENCES accounts,
+	-- Echoed in every form of this session (CSRF).
+	csrf		text NOT NULL CHECK (csrf ~ '^[A-Za-z0-9_-]{32,64}$'),
+	created_at	timestamptz NOT NULL,
+	last_seen_at	timestamptz NOT NULL,
+	expires_at	timestamptz NOT NULL,
+	ended_at	timestamptz,
+	address		inet
+);
+CREATE INDEX sessions_account ON sessions (account_id) WHERE ended_at IS NULL;
+
+CREATE TABLE login_attempts (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	email		text NOT NULL,
+	account_id	bigint REFERENCES accounts,
+	address		inet,
+	at		timestamptz NOT NULL,
+	ok		boolean NOT NULL
+);
+CREATE INDEX login_attempts_email ON login_attempts (lower(email), at);
+CREATE INDEX login_attempts_address ON login_attempts (address, at);
+
+CREATE TABLE account_tokens (
+	token_hash	bytea PRIMARY KEY CHECK (length(token_hash) = 32),
+	account_id	bigint NOT NULL REFERENCES accounts,
+	purpose		text NOT NULL CHECK (purpose IN ('confirm', 'reset')),
+	created_at	timestamptz NOT NULL,
+	expires_at	timestamptz NOT NULL,
+	used_at		timestamptz
+);
+
+-- Notices to send, in the recipient's language.  A delivery worker sends
+-- them over SMTP; tests read them here.
+CREATE TABLE mail_outbox (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	account_id	bigint REFERENCES accounts,
+	to_addr		text NOT NULL,
+	kind		text NOT NULL CHECK (kind IN ('confirm', 'already_registered',
+	    'reset', 'password_changed', 'case_status')),
+	lang		text NOT NULL CHECK (lang IN ('id', 'en')),
+	-- What the template needs (a link, a reference, a state).
+	data		jsonb NOT NULL DEFAULT '{}',
+	created_at	timestamptz NOT NULL,
+	sent_at		timestamptz,
+	attempts	integer NOT NULL DEFAULT 0,
+	last_error	text
+);
+CREATE INDEX mail_outbox_unsent ON mail_outbox (id) WHERE sent_at IS NULL;
+
+-- Mail tokens (confirm, reset) are random, URL-safe, 32 to 64
+-- characters; only their SHA-256 is kept as the token, the mail carries
+-- the token itself until it is sent.
+CREATE FUNCTION auth_token_bad(p_token text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT p_token IS NULL OR p_token !~ '^[A-Za-z0-9_-]{32,64}$'
+$$;
+
+CREATE FUNCTION auth_token_hash(p_token text) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT sha256(convert_to(p_token, 'UTF8'))
+$$;
+
+-- A hash that verifies no password: login with an unknown e-mail still
+-- spends the same Argon2id time, so timing does not tell accounts apart.
+CREATE FUNCTION auth_dummy_hash() RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT '$argon2id$v=19$m=65536,t=2,p=1$QBKYvgA7LXT8fQ1c1qXnkg$'
+	    'RZvuk58jLjh1N5Ozgif45aIWnzve5ZFWO8yipu5qoEU'::text
+$$;
+
+-- Registration.  The answer never says whether the address was taken
+-- (the mail does): 'ok' either way, with the account to mail.
+CREATE FUNCTION auth_register(p_email text, p_name text, p_hash text,
+    p_lang text, p_token text, p_now timestamptz DEFAULT now())
+RETURNS TABLE (code text, account_id bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	a	accounts%ROWTYPE;
+	pol	auth_policy%ROWTYPE;
+BEGIN
+	IF p_email IS NULL OR length(p_email) > 254 OR
+	    p_email !~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$' OR
+	    p_name IS NULL OR length(p_name) NOT BETWEEN 1 AND 200 OR
+	    p_name ~ '[[:cntrl:]]' OR p_hash NOT LIKE '$argon2id$%' OR
+	    p_lang NOT IN ('id', 'en') OR auth_token_bad(p_token) THEN
+		RETURN QUERY SELECT 'invalid_input'::text, NULL::bigint;
+		RETURN;
+	END IF;
+	SELECT * INTO pol FROM auth_policy;
+	SELECT * INTO a FROM accounts WHERE lower(email) = lower(p_email);
+	IF FOUND THEN
+		INSERT INTO mail_outbox (account_id, to_addr, kind, lang, created_at)
+		    VALUES (a.id, a.email, 'already_registered', a.lang, p_now);
+		RETURN QUERY SELECT 'ok'::text, a.id;
+		RETURN;
+	END IF;
+	INSERT INTO accounts (role, email, display_name, password_hash, lang)
+	    VALUES ('applicant', p_email, p_name, p_hash, p_lang)
+	    RETURNING * INTO a;
+	INSERT INTO account_tokens (token_hash, account_id, purpose, created_at,
+	    expires_at)
+	    VALUES (auth_token_hash(p_token), a.id, 'confirm', p_now,
+	    p_now + pol.confirm_ttl);
+	INSERT INTO mail_outbox (account_id, to_addr, kind, lang, data,
+	    created_at)
+	    VALUES (a.id, a.email, 'confirm', a.lang,
+	    jsonb_build_object('token', p_token), p_now);
+	RETURN QUERY SELECT 'ok'::text, a.id;
+END
+$$;
+
+-- Use a confirm or reset token: single use, before it expires.  For a
+-- reset, p_hash is the new password's hash and every session ends.
+CREATE FUNCTION auth_use_token(p_purpose text, p_token text,
+    p_hash text, p_now timestamptz DEFAULT now())
+RETURNS TABLE (code text, account_id bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	t	account_tokens%ROWTYPE;
+BEGIN
+	IF auth_token_bad(p_token) THEN
+		RETURN QUERY SELECT 'invalid'::text, NULL::bigint;
+		RETURN;
+	END IF;
+	SELECT * INTO t FROM account_tokens
+	    WHERE token_hash = auth_token_hash(p_token) AND
+	    purpose = p_purpose FOR UPDATE;
+	IF NOT FOUND OR t.used_at IS NOT NULL THEN
+		RETURN QUERY SELECT 'invalid'::text, NULL::bigint;
+		RETURN;
+	END IF;
+	IF t.expires_at < p_now THEN
+		RETURN QUERY SELECT 'expired'::text, NULL::bigint;
+		RETURN;
+	END IF;
+	IF p_purpose = 'reset' AND
+	    (p_hash IS NULL OR p_hash NOT LIKE '$argon2id$%') THEN
+		RETURN QUERY SELECT 'invalid_input'::text, NULL::bigint;
+		RETURN;
+	END IF;
+	UPDATE account_tokens SET used_at = p_now
+	    WHERE token_hash = t.token_hash;
+	IF p_purpose = 'confirm' THEN
+		UPDATE accounts SET email_confirmed_at = coalesce(email_confirmed_at,
+		    p_now) WHERE id = t.account_id;
+	ELSE
+		UPDATE accounts SET password_hash = p_hash,
+		    email_confirmed_at = coalesce(email_confirmed_at, p_now)
+		    WHERE id = t.account_id;
+		UPDATE sessions SET ended_at = p_now
+		    WHERE sessions.account_id = t.account_id AND ended_at IS NULL;
+		INSERT INTO mail_outbox (account_id, to_addr, kind, lang, created_at)
+		    SELECT id, email, 'password_changed', lang, p_now
+		    FROM accounts WHERE id = t.account_id;
+	END IF;
+	RETURN QUERY SELECT 'ok'::text, t.account_id;
+END
+$$;
+
+-- Ask for a reset: a token and a mail if the address has an account;
+-- the same answer either way.
+CREATE FUNCTION auth_reset_request(p_email text, p_token text,
+    p_now timestamptz DEFAULT now())
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	a	accounts%ROWTYPE;
+	pol	auth_policy%ROWTYPE;
+BEGIN
+	IF auth_token_bad(p_token) OR p_email IS NULL OR
+	    length(p_email) > 254 THEN
+		RETURN 'invalid_input';
+	END IF;
+	SELECT * INTO pol FROM auth_policy;
+	SELECT * INTO a FROM accounts WHERE lower(email) = lower(p_email) AND
+	    disabled_at IS NULL AND role NOT IN ('system', 'partner');
+	IF FOUND THEN
+		INSERT INTO account_tokens (token_hash, account_id, purpose,
+		    created_at, expires_at)
+		    VALUES (auth_token_hash(p_token), a.id, 'reset', p_now,
+		    p_now + pol.reset_ttl);
+		INSERT INTO mail_outbox (account_id, to_addr, kind, lang, data,
+		    created_at)
+		    VALUES (a.id, a.email, 'reset', a.lang,
+		    jsonb_build_object('token', p_token), p_now);
+	END IF;
+	RETURN 'ok';
+END
+$$;
+
+-- Before any hashing: may this e-mail try from this address now?  Gives
+-- the hash to verify against (a dummy one for an unknown or disabled
+-- account, so the work and the answer are the same).
+CREATE FUNCTION auth_login_begin(p_email text, p_address inet,
+    p_now timestamptz DEFAULT now())
+RETURNS TABLE (allowed boolean, retry_after integer, account_id bigint,
+    password_hash text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	pol	auth_policy%ROWTYPE;
+	a	accounts%ROWTYPE;
+	fails	bigint;
+	oldest	timestamptz;
+BEGIN
+	SELECT * INTO pol FROM auth_policy;
+	SELECT count(*), min(at) INTO fails, oldest FROM login_attempts
+	    WHERE lower(email) = lower(p_email) AND NOT ok AND
+	    at > p_now - pol.fail_window;
+	IF fails >= pol.per_account THEN
+		RETURN QUERY SELECT false, greatest(1, extract(epoch FROM
+		    oldest + pol.fail_window - p_now)::integer), NULL::bigint,
+		    NULL::text;
+		RETURN;
+	END IF;
+	IF p_address IS NOT NULL THEN
+		SELECT count(*), min(at) INTO fails, oldest FROM login_attempts
+		    WHERE address = p_address AND NOT ok AND
+		    at > p_now - pol.fail_window;
+		IF fails >= pol.per_address THEN
+			RETURN QUERY SELECT false, greatest(1, extract(epoch FROM
+			    oldest + pol.fail_window - p_now)::integer),
+			    NULL::bigint, NULL::text;
+			RETURN;
+		END IF;
+	END IF;
+	SELECT * INTO a FROM accounts WHERE lower(email) = lower(p_email) AND
+	    disabled_at IS NULL AND password_hash IS NOT NULL;
+	RETURN QUERY SELECT true, 0, a.id,
+	    coalesce(a.password_hash, auth_dummy_hash());
+END
+$$;
+
+-- After the hash was checked.  A success opens a session (a new token
+-- every time: sessions rotate at login) and may store a rehash.
+CREATE FUNCTION auth_login_finish(p_email text, p_account bigint,
+    p_address inet, p_ok boolean, p_token_hash bytea, p_csrf text,
+    p_rehash text, p_old_token_hash bytea, p_now timestamptz DEFAULT now())
+RETURNS TABLE (code text, expires_at timestamptz)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	pol	auth_policy%ROWTYPE;
+	ok	boolean := p_ok AND p_account IS NOT NULL;
+	exp	timestamptz;
+BEGIN
+	SELECT * INTO pol FROM auth_policy;
+	INSERT INTO login_attempts (email, account_id, address, at, ok)
+	    VALUES (left(p_email, 254), p_account, p_address, p_now, ok);
+	IF NOT ok THEN
+		RETURN QUERY SELECT 'bad_credentials'::text, NULL::timestamptz;
+		RETURN;
+	END IF;
+	IF p_rehash IS NOT NULL AND p_rehash LIKE '$argon2id$%' THEN
+		UPDATE accounts SET password_hash = p_rehash WHERE id = p_account;
+	END IF;
+	IF p_old_token_hash IS NOT NULL THEN
+		UPDATE sessions SET ended_at = p_now
+		    WHERE token_hash = p_old_token_hash AND ended_at IS NULL;
+	END IF;
+	exp := p_now + pol.absolute;
+	INSERT INTO sessions (token_hash, account_id, csrf, created_at,
+	    last_seen_at, expires_at, address)
+	    VALUES (p_token_hash, p_account, p_csrf, p_now, p_now, exp,
+	    p_address);
+	RETURN QUERY SELECT 'ok'::text, exp;
+END
+$$;
+
+-- The session behind a cookie, if it is alive (idle and absolute
+-- expiry), with who it is; touching it keeps it alive.
+CREATE FUNCTION auth_session(p_token_hash bytea, p_now timestamptz DEFAULT now())
+RETURNS TABLE (account_id bigint, role account_role, office_id integer,
+    display_name text, email text, lang text, csrf text,
+    email_confirmed boolean)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	pol	auth_policy%ROWTYPE;
+	s	sessions%ROWTYPE;
+BEGIN
+	SELECT * INTO pol FROM auth_policy;
+	SELECT * INTO s FROM sessions WHERE token_hash = p_token_hash;
+	IF NOT FOUND OR s.ended_at IS NOT NULL OR s.expires_at <= p_now OR
+	    s.last_seen_at + pol.idle <= p_now THEN
+		RETURN;
+	END IF;
+	-- One write a minute at most: the idle clock needs no more.
+	IF s.last_seen_at < p_now - interval '1 minute' THEN
+		UPDATE sessions SET last_seen_at = p_now
+		    WHERE token_hash = p_token_hash;
+	END IF;
+	RETURN QUERY SELECT a.id, a.role, a.office_id, a.display_name, a.email,
+	    a.lang, s.csrf, a.email_confirmed_at IS NOT NULL
+	    FROM accounts a WHERE a.id = s.account_id AND a.disabled_at IS NULL;
+END
+$$;
+
+CREATE FUNCTION auth_logout(p_token_hash bytea, p_now timestamptz DEFAULT now())
+RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	UPDATE sessions SET ended_at = p_now
+	WHERE token_hash = p_token_hash AND ended_at IS NULL
+$$;
+
+-- The signed-in account's password hash, to check the old password
+-- before a change.
+CREATE FUNCTION auth_password_hash(p_token_hash bytea,
+    p_now timestamptz DEFAULT now())
+RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT a.password_hash FROM sessions s JOIN accounts a
+	    ON a.id = s.account_id
+	WHERE s.token_hash = p_token_hash AND s.ended_at IS NULL AND
+	    s.expires_at > p_now
+$$;
+
+-- Change the password of the session's account; every other session of
+-- the account ends.
+CREATE FUNCTION auth_password_change(p_token_hash bytea, p_hash text,
+    p_now timestamptz DEFAULT now())
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	acct	bigint;
+BEGIN
+	IF p_hash IS NULL OR p_hash NOT LIKE '$argon2id$%' THEN
+		RETURN 'invalid_input';
+	END IF;
+	SELECT account_id INTO acct FROM sessions
+	    WHERE token_hash = p_token_hash AND ended_at IS NULL AND
+	    expires_at > p_now;
+	IF NOT FOUND THEN
+		RETURN 'not_found';
+	END IF;
+	UPDATE accounts SET password_hash = p_hash WHERE id = acct;
+	UPDATE sessions SET ended_at = p_now WHERE account_id = acct AND
+	    ended_at IS NULL AND token_hash <> p_token_hash;
+	INSERT INTO mail_outbox (account_id, to_addr, kind, lang, created_at)
+	    SELECT id, email, 'password_changed', lang, p_now
+	    FROM accounts WHERE id = acct;
+	RETURN 'ok';
+END
+$$;
+
+-- The applicant's own cases, found from the session itself: the server
+-- never says whose cases to list.
+CREATE FUNCTION portal_cases(p_token_hash bytea, p_now timestamptz DEFAULT now())
+RETURNS TABLE (reference text, state case_state, permit_kind permit_kind,
+    service_level service_level, updated text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	SELECT c.reference, c.state, c.permit_kind, c.service_level,
+	    to_char(c.updated_at AT TIME ZONE o.timezone, 'YYYY-MM-DD"T"HH24:MI')
+	FROM sessions s
+	JOIN cases c ON c.account_id = s.account_id
+	JOIN offices o ON o.id = c.office_id
+	WHERE s.token_hash = p_token_hash AND s.ended_at IS NULL AND
+	    s.expires_at > p_now
+	ORDER BY c.created_at DESC
+	LIMIT 100
+$$;
+
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+    portal_cases(bytea, timestamptz),
+    auth_register(text, text, text, text, text, timestamptz),
+    auth_use_token(text, text, text, timestamptz),
+    auth_reset_request(text, text, timestamptz),
+    auth_login_begin(text, inet, timestamptz),
+    auth_login_finish(text, bigint, inet, boolean, bytea, text, text, bytea,
+	timestamptz),
+    auth_session(bytea, timestamptz),
+    auth_logout(bytea, timestamptz),
+    auth_password_hash(bytea, timestamptz),
+    auth_password_change(bytea, text, timestamptz)
+    TO kitas_app;
