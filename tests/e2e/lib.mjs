@@ -214,3 +214,73 @@ export function linkStatus() {
 	    allowed_rate, coalesce(eta_seconds::text, '') FROM clr_status()`).split('|');
 	return { state, backlog: +backlog, allowed: +allowed, eta };
 }
+
+// --- a browser's cookies, for HTTP-level tests --------------------------
+export class Jar {
+	constructor() { this.c = new Map(); }
+	take(res) {
+		for (const line of res.headers.getSetCookie?.() ?? []) {
+			const [pair, ...attrs] = line.split(';');
+			const i = pair.indexOf('=');
+			const name = pair.slice(0, i).trim(), value = pair.slice(i + 1);
+			const maxAge = attrs.find((a) => /max-age/i.test(a));
+			if (maxAge && +maxAge.split('=')[1] <= 0) this.c.delete(name);
+			else this.c.set(name, { value, attrs: attrs.map((a) => a.trim()) });
+		}
+		return res;
+	}
+	header() {
+		return [...this.c].map(([k, v]) => `${k}=${v.value}`).join('; ');
+	}
+	// An empty Cookie header is a malformed request (Kore says 400).
+	headers(extra = {}) {
+		return this.c.size ? { cookie: this.header(), ...extra } : extra;
+	}
+	async get(p) {
+		return this.take(await fetch(BASE + p, { headers: this.headers(),
+		    redirect: 'manual' }));
+	}
+	async post(p, fields) {
+		return this.take(await fetch(BASE + p, { method: 'POST',
+		    body: new URLSearchParams(fields).toString(),
+		    headers: this.headers({
+			'content-type': 'application/x-www-form-urlencoded' }),
+		    redirect: 'manual' }));
+	}
+	// The CSRF token of the form on page p.
+	async csrf(p) {
+		const html = await (await this.get(p)).text();
+		const m = html.match(/name="csrf" value="([^"]+)"/);
+		if (!m)
+			throw new Error(`no csrf on ${p}`);
+		return m[1];
+	}
+}
+
+// The newest mail of a kind to an address, as the outbox holds it.
+export function mail(to, kind) {
+	return psql(`SELECT coalesce(data->>'token', '') FROM mail_outbox
+	    WHERE lower(to_addr) = lower(:'p1') AND kind = :'p2'
+	    ORDER BY id DESC LIMIT 1`, to, kind);
+}
+
+// A confirmed account with a password, made through the real pages.
+export async function registerAndConfirm(email, password, name = 'Test Person') {
+	const j = new Jar();
+	const csrf = await j.csrf('/register?lang=en');
+	const r = await j.post('/register', { csrf, name, email, password,
+	    password2: password, lang: 'en' });
+	if (r.status !== 200)
+		throw new Error(`register ${email}: ${r.status}`);
+	const token = mail(email, 'confirm');
+	const c = await j.get(`/confirm?token=${token}`);
+	if (c.status !== 200)
+		throw new Error(`confirm ${email}: ${c.status}`);
+	return j;
+}
+
+export async function login(email, password, jar = new Jar()) {
+	const csrf = await jar.csrf('/login?lang=en');
+	const r = await jar.post('/login', { csrf, email, password, lang: 'en' });
+	return { jar, res: r };
+}
