@@ -115,12 +115,20 @@ CREATE FUNCTION case_guard(p_guard text, p_case cases, p_now timestamptz)
 RETURNS text
 LANGUAGE sql AS $$ SELECT 'ok'::text $$;
 
--- A result with only a code: nothing happened.
-CREATE FUNCTION case_fail(p_code text, p_case cases DEFAULT NULL)
+-- A result with only a code: nothing happened.  (No DEFAULT on the row
+-- parameter: a default of type cases would forbid ALTER TABLE cases.)
+CREATE FUNCTION case_fail(p_code text, p_case cases)
 RETURNS case_result
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT (p_code, (p_case).id, (p_case).reference, (p_case).state,
 	    (p_case).version, NULL::bigint, false)::case_result
+$$;
+
+CREATE FUNCTION case_fail(p_code text)
+RETURNS case_result
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT (p_code, NULL::bigint, NULL::text, NULL::case_state,
+	    NULL::integer, NULL::bigint, false)::case_result
 $$;
 
 -- When an action happened must be now or recently: a counter may record
