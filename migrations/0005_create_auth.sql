@@ -115,7 +115,8 @@ BEGIN
 	IF p_email IS NULL OR length(p_email) > 254 OR
 	    p_email !~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$' OR
 	    p_name IS NULL OR length(p_name) NOT BETWEEN 1 AND 200 OR
-	    p_name ~ '[[:cntrl:]]' OR p_hash NOT LIKE '$argon2id$%' OR
+	    p_name ~ '[[:cntrl:]]' OR p_hash IS NULL OR
+	    p_hash NOT LIKE '$argon2id$%' OR p_lang IS NULL OR
 	    p_lang NOT IN ('id', 'en') OR auth_token_bad(p_token) THEN
 		RETURN QUERY SELECT 'invalid_input'::text, NULL::bigint;
 		RETURN;
@@ -184,6 +185,10 @@ BEGIN
 		    WHERE id = t.account_id;
 		UPDATE sessions SET ended_at = p_now
 		    WHERE sessions.account_id = t.account_id AND ended_at IS NULL;
+		-- Any other reset link still out is spent too.
+		UPDATE account_tokens SET used_at = p_now
+		    WHERE account_tokens.account_id = t.account_id AND
+		    purpose = 'reset' AND used_at IS NULL;
 		INSERT INTO mail_outbox (account_id, to_addr, kind, lang, created_at)
 		    SELECT id, email, 'password_changed', lang, p_now
 		    FROM accounts WHERE id = t.account_id;
@@ -239,9 +244,12 @@ DECLARE
 	oldest	timestamptz;
 BEGIN
 	SELECT * INTO pol FROM auth_policy;
+	-- Failures since the last success, within the window.
 	SELECT count(*), min(at) INTO fails, oldest FROM login_attempts
 	    WHERE lower(email) = lower(p_email) AND NOT ok AND
-	    at > p_now - pol.fail_window;
+	    at > p_now - pol.fail_window AND at > coalesce((SELECT max(at)
+	    FROM login_attempts WHERE lower(email) = lower(p_email) AND ok),
+	    '-infinity');
 	IF fails >= pol.per_account THEN
 		RETURN QUERY SELECT false, greatest(1, extract(epoch FROM
 		    oldest + pol.fail_window - p_now)::integer), NULL::bigint,
@@ -276,10 +284,14 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
 	pol	auth_policy%ROWTYPE;
-	ok	boolean := p_ok AND p_account IS NOT NULL;
+	ok	boolean;
 	exp	timestamptz;
 BEGIN
 	SELECT * INTO pol FROM auth_policy;
+	-- The account must still be the e-mail's, and enabled.
+	ok := coalesce(p_ok, false) AND EXISTS (SELECT 1 FROM accounts a
+	    WHERE a.id = p_account AND lower(a.email) = lower(p_email) AND
+	    a.disabled_at IS NULL AND a.password_hash IS NOT NULL);
 	INSERT INTO login_attempts (email, account_id, address, at, ok)
 	    VALUES (left(p_email, 254), p_account, p_address, p_now, ok);
 	IF NOT ok THEN
@@ -302,6 +314,20 @@ BEGIN
 END
 $$;
 
+-- The one rule of a live session: not ended, not past its absolute
+-- expiry, used within the idle limit, and its account not disabled.
+-- Every function that acts for a session asks this.
+CREATE FUNCTION auth_live_account(p_token_hash bytea, p_now timestamptz)
+RETURNS bigint
+LANGUAGE sql STABLE AS $$
+	SELECT s.account_id FROM sessions s
+	JOIN accounts a ON a.id = s.account_id
+	CROSS JOIN auth_policy p
+	WHERE s.token_hash = p_token_hash AND s.ended_at IS NULL AND
+	    s.expires_at > p_now AND s.last_seen_at + p.idle > p_now AND
+	    a.disabled_at IS NULL
+$$;
+
 -- The session behind a cookie, if it is alive (idle and absolute
 -- expiry), with who it is; touching it keeps it alive.
 CREATE FUNCTION auth_session(p_token_hash bytea, p_now timestamptz DEFAULT now())
@@ -311,23 +337,19 @@ RETURNS TABLE (account_id bigint, role account_role, office_id integer,
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-	pol	auth_policy%ROWTYPE;
-	s	sessions%ROWTYPE;
+	acct	bigint := auth_live_account(p_token_hash, p_now);
 BEGIN
-	SELECT * INTO pol FROM auth_policy;
-	SELECT * INTO s FROM sessions WHERE token_hash = p_token_hash;
-	IF NOT FOUND OR s.ended_at IS NOT NULL OR s.expires_at <= p_now OR
-	    s.last_seen_at + pol.idle <= p_now THEN
+	IF acct IS NULL THEN
 		RETURN;
 	END IF;
 	-- One write a minute at most: the idle clock needs no more.
-	IF s.last_seen_at < p_now - interval '1 minute' THEN
-		UPDATE sessions SET last_seen_at = p_now
-		    WHERE token_hash = p_token_hash;
-	END IF;
+	UPDATE sessions SET last_seen_at = p_now
+	    WHERE token_hash = p_token_hash AND
+	    last_seen_at < p_now - interval '1 minute';
 	RETURN QUERY SELECT a.id, a.role, a.office_id, a.display_name, a.email,
 	    a.lang, s.csrf, a.email_confirmed_at IS NOT NULL
-	    FROM accounts a WHERE a.id = s.account_id AND a.disabled_at IS NULL;
+	    FROM accounts a JOIN sessions s ON s.account_id = a.id
+	    WHERE s.token_hash = p_token_hash;
 END
 $$;
 
@@ -344,10 +366,8 @@ CREATE FUNCTION auth_password_hash(p_token_hash bytea,
     p_now timestamptz DEFAULT now())
 RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT a.password_hash FROM sessions s JOIN accounts a
-	    ON a.id = s.account_id
-	WHERE s.token_hash = p_token_hash AND s.ended_at IS NULL AND
-	    s.expires_at > p_now
+	SELECT password_hash FROM accounts
+	WHERE id = auth_live_account(p_token_hash, p_now)
 $$;
 
 -- Change the password of the session's account; every other session of
@@ -362,10 +382,8 @@ BEGIN
 	IF p_hash IS NULL OR p_hash NOT LIKE '$argon2id$%' THEN
 		RETURN 'invalid_input';
 	END IF;
-	SELECT account_id INTO acct FROM sessions
-	    WHERE token_hash = p_token_hash AND ended_at IS NULL AND
-	    expires_at > p_now;
-	IF NOT FOUND THEN
+	acct := auth_live_account(p_token_hash, p_now);
+	IF acct IS NULL THEN
 		RETURN 'not_found';
 	END IF;
 	UPDATE accounts SET password_hash = p_hash WHERE id = acct;
@@ -386,11 +404,9 @@ RETURNS TABLE (reference text, state case_state, permit_kind permit_kind,
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	SELECT c.reference, c.state, c.permit_kind, c.service_level,
 	    to_char(c.updated_at AT TIME ZONE o.timezone, 'YYYY-MM-DD"T"HH24:MI')
-	FROM sessions s
-	JOIN cases c ON c.account_id = s.account_id
+	FROM cases c
 	JOIN offices o ON o.id = c.office_id
-	WHERE s.token_hash = p_token_hash AND s.ended_at IS NULL AND
-	    s.expires_at > p_now
+	WHERE c.account_id = auth_live_account(p_token_hash, p_now)
 	ORDER BY c.created_at DESC
 	LIMIT 100
 $$;

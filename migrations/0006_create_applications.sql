@@ -61,7 +61,8 @@ CREATE TABLE documents (
 	content_type	text NOT NULL CHECK (content_type IN ('application/pdf',
 	    'image/jpeg', 'image/png')),
 	size		integer NOT NULL CHECK (size > 0),
-	-- vault_seal() output, bound to 'document:<case>:<type>:<nonce>'.
+	-- vault_seal() output, bound to 'document:<reference>:<type>:<nonce>'
+	-- so a sealed blob cannot be moved to another case or slot.
 	sealed		bytea NOT NULL,
 	aad		text NOT NULL UNIQUE,
 	uploaded_by	bigint NOT NULL REFERENCES accounts,
@@ -97,13 +98,12 @@ GRANT SELECT ON fees, permit_requirements, billing_policy TO kitas_app;
 GRANT SELECT (id, case_id, doc_type, filename, content_type, size,
     uploaded_at, replaced_at) ON documents TO kitas_app;
 
--- The account behind a live session, or NULL.
+-- The account behind a live session, or NULL (auth_live_account()'s
+-- rule, under the portal's name).
 CREATE FUNCTION portal_account(p_session bytea, p_now timestamptz)
 RETURNS bigint
 LANGUAGE sql STABLE AS $$
-	SELECT s.account_id FROM sessions s JOIN accounts a ON a.id = s.account_id
-	WHERE s.token_hash = p_session AND s.ended_at IS NULL AND
-	    s.expires_at > p_now AND a.disabled_at IS NULL
+	SELECT auth_live_account(p_session, p_now)
 $$;
 
 -- The applicant's case by reference, locked, or nothing: another
@@ -233,7 +233,8 @@ BEGIN
 	IF c.state NOT IN ('draft', 'more_info') THEN
 		RETURN 'transition_not_allowed';
 	END IF;
-	IF p_aad IS NULL OR p_aad NOT LIKE 'document:' || c.id || ':%' THEN
+	IF p_aad IS NULL OR p_aad NOT LIKE 'document:' || c.reference || ':' ||
+	    p_type || ':%' THEN
 		RETURN 'invalid_input';
 	END IF;
 	UPDATE documents SET replaced_at = p_now
@@ -302,6 +303,29 @@ BEGIN
 	RETURN QUERY SELECT 'ok'::text, b.code, b.amount, b.expires_at
 	    FROM billing_codes b WHERE b.case_id = c.id AND b.paid_at IS NULL
 	    AND b.void_at IS NULL;
+END
+$$;
+
+-- The applicant's own commands on their case (withdraw, answer a
+-- request for more information): the session says who, the reference
+-- which case; case_apply() decides whether it may happen.
+CREATE FUNCTION portal_command(p_session bytea, p_reference text,
+    p_command text, p_version integer, p_idem text,
+    p_now timestamptz DEFAULT now())
+RETURNS case_result
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	acct	bigint := portal_account(p_session, p_now);
+	c	cases%ROWTYPE;
+BEGIN
+	IF p_command NOT IN ('withdraw', 'provide_info') THEN
+		RETURN case_fail('forbidden');
+	END IF;
+	c := portal_own_case(acct, p_reference);
+	IF c.id IS NULL THEN
+		RETURN case_fail('not_found');
+	END IF;
+	RETURN case_apply(acct, c.id, p_command, p_version, p_idem, p_now);
 END
 $$;
 
@@ -395,6 +419,7 @@ GRANT EXECUTE ON FUNCTION
     portal_document_add(bytea, text, doc_type, text, text, integer, bytea,
 	text, timestamptz),
     portal_submit(bytea, text, integer, text, timestamptz),
+    portal_command(bytea, text, text, integer, text, timestamptz),
     portal_billing_renew(bytea, text, timestamptz),
     portal_case_xml(bytea, text, timestamptz)
     TO kitas_app;

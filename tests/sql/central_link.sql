@@ -1,0 +1,354 @@
+-- The central link, part one: the shared token bucket, priorities, leases,
+-- the circuit breaker through a multi-day outage, half-open probes and the
+-- ramp after recovery, Retry-After, the manual pause and what the server's
+-- role may do.  Verdicts, incidents and the queue estimates are in
+-- central_link_record.sql.
+--
+-- Time is driven through p_now only: the simulated clock runs from eight
+-- days ago (pg_temp.t), because case_apply() refuses an occurred_at more
+-- than 30 days old or in the future, and now() is fixed in a transaction.
+BEGIN;
+SET client_min_messages = warning;
+\ir fixtures.psql
+
+-- Full jitter uses random(): make a run repeatable.
+SELECT setseed(0.25);
+
+CREATE FUNCTION pg_temp.t(p_offset text) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+	SELECT now() - interval '8 days' + p_offset::interval
+$$;
+
+-- A clearance request for a fresh case of office TAA, as an officer makes
+-- it, queued (created and due) at p_at on the simulated clock.
+CREATE FUNCTION pg_temp.req(p_at timestamptz,
+    p_level service_level DEFAULT 'regular') RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	c	bigint;
+	r	case_result;
+	o	bigint;
+BEGIN
+	c := pg_temp.t_case('biometrics_done', p_level);
+	r := case_apply(pg_temp.actor('officer'), c, 'request_clearance', 1,
+	    NULL);
+	IF r.code <> 'ok' THEN
+		RAISE EXCEPTION 'req: %', r.code;
+	END IF;
+	UPDATE outbox SET created_at = p_at, next_attempt_at = p_at
+	    WHERE case_id = c AND status = 'pending' RETURNING id INTO STRICT o;
+	RETURN o;
+END
+$$;
+
+-- Known policy, a closed and idle link refilled at p_at, and no request
+-- left waiting from an earlier section (nor from seed data).
+CREATE FUNCTION pg_temp.reset(p_at timestamptz) RETURNS void
+LANGUAGE sql AS $$
+	UPDATE central_policy SET rate = 10, burst = 20, ramp_seconds = 100,
+	    ramp_floor = 0.1, failure_threshold = 3, backoff_base_ms = 1000,
+	    backoff_cap_ms = 60000, lease_seconds = 60, bad_answer_limit = 3,
+	    pending_recheck = '1 day', clearance_max_age = '30 days',
+	    alarm_backlog = 500, alarm_oldest = '1 day';
+	UPDATE central_link SET state = 'closed', state_since = p_at,
+	    failures = 0, opens = 0, tokens = 0, refilled_at = p_at,
+	    recovered_at = NULL, hold_until = NULL, paused = false,
+	    paused_at = NULL, paused_by = NULL, next_probe_at = NULL,
+	    probe_owner = NULL, probe_expires_at = NULL, last_error = NULL,
+	    last_error_at = NULL;
+	UPDATE outbox SET status = 'cancelled', finished_at = p_at,
+	    lease_owner = NULL, lease_expires_at = NULL
+	    WHERE status = 'pending';
+	UPDATE link_outages SET ended_at = greatest(p_at, started_at)
+	    WHERE ended_at IS NULL;
+	UPDATE incidents SET resolved_at = p_at WHERE resolved_at IS NULL;
+$$;
+
+CREATE FUNCTION pg_temp.ids(p_owner text, p_max integer, p_now timestamptz)
+RETURNS bigint[]
+LANGUAGE sql AS $$
+	SELECT coalesce(array_agg(outbox_id ORDER BY outbox_id), '{}')
+	FROM clr_claim(p_owner, p_max, p_now)
+$$;
+
+CREATE FUNCTION pg_temp.n(p_owner text, p_max integer, p_now timestamptz)
+RETURNS bigint
+LANGUAGE sql AS $$ SELECT count(*) FROM clr_claim(p_owner, p_max, p_now) $$;
+
+CREATE FUNCTION pg_temp.link_fail(p_owner text, p_ids bigint[],
+    p_now timestamptz) RETURNS integer
+LANGUAGE sql AS $$
+	SELECT clr_report(p_owner, 'link', p_ids, NULL, NULL, NULL, NULL,
+	    'connection refused', NULL, p_now)
+$$;
+
+SELECT plan(69);
+
+-- 1. The token bucket ---------------------------------------------------
+SELECT pg_temp.reset(pg_temp.t('0 s'));
+CREATE TEMP TABLE b1 AS SELECT pg_temp.req(pg_temp.t('-1 h') +
+    g * interval '1 s') AS id FROM generate_series(1, 60) AS g;
+
+CREATE TEMP TABLE k1 AS SELECT * FROM clr_claim('w1', 100, pg_temp.t('1 s'));
+SELECT is((SELECT count(*) FROM k1), 10::bigint,
+    'one second after the refill a claim gets rate x 1 s = 10 requests');
+SELECT set_eq($$ SELECT outbox_id FROM k1 $$,
+    $$ SELECT id FROM b1 ORDER BY id LIMIT 10 $$,
+    '... the ten oldest');
+SELECT is(pg_temp.n('w2', 100, pg_temp.t('1 s')), 0::bigint,
+    'a claim right after gets nothing: the bucket is empty');
+SELECT is((SELECT count(*) FROM outbox WHERE id IN (SELECT outbox_id FROM k1)
+    AND lease_owner = 'w1' AND lease_expires_at = pg_temp.t('61 s') AND
+    attempts = 1 AND last_sent_at = pg_temp.t('1 s')), 10::bigint,
+    'claimed rows are leased to the claimer for lease_seconds, attempts + 1');
+SELECT is((SELECT row(k.idem_key, k.case_ref, k.passport_no, k.nationality,
+    k.family_name, k.given_names, k.birth_date, k.permit_kind,
+    k.office_code)::text FROM k1 k WHERE k.outbox_id = (SELECT min(id) FROM b1)),
+    (SELECT row(o.idem_key, c.reference, 'TT1234567', 'NLD', 'TESTER', 'TINA',
+    date '1990-01-01', 'E23', 'TAA')::text FROM outbox o
+    JOIN cases c ON c.id = o.case_id WHERE o.id = (SELECT min(id) FROM b1)),
+    'the claim carries the key and what central needs of the case');
+SELECT is(pg_temp.n('w1', 100, pg_temp.t('1000 s')), 20::bigint,
+    'after a long quiet spell a claim gets at most burst');
+SELECT is(pg_temp.n('w1', 5, pg_temp.t('1010 s')), 5::bigint,
+    'a claim takes no more than it asks for');
+SELECT is(pg_temp.n('w3', 100, pg_temp.t('1010 s')), 15::bigint,
+    '... and the rest of the bucket stays for the next');
+UPDATE central_policy SET burst = 3;
+SELECT is(pg_temp.n('w1', 100, pg_temp.t('3000 s')), 3::bigint,
+    'a burst lowered at run time applies to the next claim');
+
+-- 2. Priority: express first, then oldest --------------------------------
+SELECT pg_temp.reset(pg_temp.t('1 h'));
+SELECT pg_temp.req(pg_temp.t('30 min')) AS r_old,
+    pg_temp.req(pg_temp.t('50 min'), 'express') AS e_new,
+    pg_temp.req(pg_temp.t('40 min'), 'express') AS e_old,
+    pg_temp.req(pg_temp.t('55 min')) AS r_new \gset
+SELECT is(pg_temp.ids('p', 1, pg_temp.t('1 h 10 s')), ARRAY[:e_old]::bigint[],
+    'express goes before an older regular request, the older express first');
+SELECT is(pg_temp.ids('p', 1, pg_temp.t('1 h 10 s')), ARRAY[:e_new]::bigint[],
+    '... then the other express');
+SELECT is(pg_temp.ids('p', 1, pg_temp.t('1 h 10 s')), ARRAY[:r_old]::bigint[],
+    '... then the oldest regular one');
+
+-- 3. Leases --------------------------------------------------------------
+SELECT pg_temp.reset(pg_temp.t('2 h'));
+SELECT pg_temp.req(pg_temp.t('2 h')) AS l1 \gset
+SELECT idem_key AS key1 FROM clr_claim('A', 10, pg_temp.t('2 h 10 s')) \gset
+SELECT is(pg_temp.n('B', 10, pg_temp.t('2 h 1 min 9 s')), 0::bigint,
+    'a leased request is not claimable before its lease expires');
+CREATE TEMP TABLE k3 AS
+    SELECT * FROM clr_claim('B', 10, pg_temp.t('2 h 1 min 10 s'));
+SELECT is((SELECT array_agg(outbox_id) FROM k3), ARRAY[:l1]::bigint[],
+    'once it has expired (its owner died) another claimer takes it');
+SELECT is((SELECT idem_key FROM k3), :'key1'::uuid,
+    '... with the same idempotency key');
+SELECT is((SELECT lease_owner || '/' || attempts FROM outbox WHERE id = :l1),
+    'B/2', '... leased to the new owner, a second attempt');
+SELECT clr_report('A', 'rejected', ARRAY[:l1]::bigint[], NULL, NULL, NULL,
+    NULL, 'HTTP 400', NULL, pg_temp.t('2 h 1 min 20 s')) AS ignored \gset
+SELECT is((SELECT lease_owner || '/' || bad_answers || '/' || solo
+    FROM outbox WHERE id = :l1), 'B/0/false',
+    'a late report of the former owner leaves the new lease alone');
+
+-- 4. The breaker, and an outage of days -----------------------------------
+SELECT pg_temp.reset(pg_temp.t('1 day'));
+SELECT pg_temp.req(pg_temp.t('23 h'), 'express') AS x1,
+    pg_temp.req(pg_temp.t('23 h')) AS x2,
+    pg_temp.req(pg_temp.t('23 h 1 s')) AS x3 \gset
+SELECT pg_temp.link_fail('A', pg_temp.ids('A', 10, pg_temp.t('1 day 10 s')),
+    pg_temp.t('1 day 11 s')) AS ignored \gset
+SELECT pg_temp.link_fail('A', pg_temp.ids('A', 10, pg_temp.t('1 day 12 s')),
+    pg_temp.t('1 day 13 s')) AS ignored \gset
+SELECT is((SELECT state || '/' || failures FROM central_link), 'closed/2',
+    'two consecutive link failures leave the breaker closed');
+SELECT pg_temp.link_fail('A', pg_temp.ids('A', 10, pg_temp.t('1 day 14 s')),
+    pg_temp.t('1 day 15 s')) AS ignored \gset
+SELECT is((SELECT state || '/' || failures || '/' || opens || '/' ||
+    (state_since = pg_temp.t('1 day 15 s')) || '/' || last_error
+    FROM central_link), 'open/0/1/true/connection refused',
+    'failure_threshold consecutive failures open the breaker');
+SELECT is((SELECT count(*) FROM link_outages WHERE ended_at IS NULL AND
+    started_at = pg_temp.t('1 day 15 s') AND reason = 'connection refused'),
+    1::bigint, '... and open an outage window');
+SELECT ok((SELECT next_probe_at BETWEEN pg_temp.t('1 day 15 s') AND
+    pg_temp.t('1 day 16 s') FROM central_link),
+    'the first probe is due within [0, min(cap, base x 2^0)]');
+SELECT is(pg_temp.n('B', 10, (SELECT next_probe_at FROM central_link) -
+    interval '1 ms'), 0::bigint, 'while open and before the probe nothing goes');
+SELECT is((SELECT count(*) FROM outbox WHERE id IN (:x1, :x2, :x3) AND
+    status = 'pending' AND lease_owner IS NULL AND bad_answers = 0 AND
+    NOT solo), 3::bigint,
+    'link failures release the requests and count nothing against them');
+SELECT is((SELECT row(state, outage_since = pg_temp.t('1 day 15 s'),
+    allowed_rate, eta_seconds IS NULL, backlog)::text
+    FROM clr_status(pg_temp.t('1 day 20 s'))), '(open,t,0.00,t,3)',
+    'clr_status shows the outage: no rate, no eta, the backlog waits');
+
+-- Three days of refused connections, probing whenever a probe is due and
+-- trying in vain half way before it.  The cap is an hour here so that the
+-- days pass in a few hundred probes.
+UPDATE central_policy SET backoff_cap_ms = 3600000;
+CREATE TEMP TABLE probes (at timestamptz, early bigint, claimed integer,
+    state_after text, owner_after text, backoff interval, opens integer);
+DO $$
+DECLARE
+	rep	timestamptz := pg_temp.t('1 day 15 s');
+	due	timestamptz;
+	early	bigint;
+	ids	bigint[];
+	st	text;
+	ow	text;
+BEGIN
+	-- At most 1000 rounds: a broken backoff must not spin for minutes.
+	FOR i IN 1..1000 LOOP
+		SELECT next_probe_at INTO due FROM central_link;
+		EXIT WHEN due IS NULL OR due > pg_temp.t('4 days 1 h');
+		early := pg_temp.n('early', 10, rep + (due - rep) / 2);
+		ids := pg_temp.ids('probe', 10, due);
+		SELECT state, probe_owner INTO st, ow FROM central_link;
+		rep := due + interval '2 s';
+		PERFORM pg_temp.link_fail('probe', ids, rep);
+		INSERT INTO probes SELECT due, early, cardinality(ids), st, ow,
+		    next_probe_at - rep, opens FROM central_link;
+	END LOOP;
+END
+$$;
+SELECT ok((SELECT count(*) BETWEEN 60 AND 999 AND
+    max(at) > pg_temp.t('3 days 23 h') FROM probes), 'three days of outage pass, probe after probe');
+SELECT is((SELECT count(*) FROM probes WHERE claimed <> 1 OR
+    state_after <> 'half_open' OR owner_after <> 'probe'), 0::bigint,
+    'each due probe sends exactly one request and goes half-open');
+SELECT is((SELECT count(*) FROM probes WHERE early <> 0), 0::bigint,
+    'between probes nothing is claimed');
+SELECT is((SELECT count(*) FROM probes WHERE backoff < interval '0' OR
+    backoff > interval '1 hour'), 0::bigint,
+    'the backoff never exceeds backoff_cap_ms');
+SELECT is((SELECT count(*) FROM probes WHERE backoff >
+    make_interval(secs => least(3600, power(2, opens - 1)))), 0::bigint,
+    'each backoff is within min(cap, base x 2^opens)');
+SELECT ok((SELECT max(backoff) > interval '30 min' FROM probes),
+    'the backoff grows towards the cap');
+SELECT is((SELECT count(*) FROM outbox WHERE id IN (:x1, :x2, :x3) AND
+    status = 'pending' AND bad_answers = 0), 3::bigint,
+    'after days of outage every request is still pending, no bad answer');
+SELECT is((SELECT count(*) FROM incidents WHERE case_id IN
+    (SELECT case_id FROM outbox WHERE id IN (:x1, :x2, :x3))), 0::bigint,
+    '... and no case needs a person');
+SELECT is((SELECT count(*)::text || '/' ||
+    bool_and(started_at = pg_temp.t('1 day 15 s') AND ended_at IS NULL)
+    FROM link_outages WHERE started_at >= pg_temp.t('1 day')), '1/true',
+    'one outage window covers the whole outage');
+
+-- 5. Half-open, recovery and the ramp ------------------------------------
+SELECT next_probe_at AS p FROM central_link \gset
+CREATE TEMP TABLE h1 AS SELECT * FROM clr_claim('A', 10, :'p');
+SELECT is((SELECT count(*) FROM h1), 1::bigint,
+    'at next_probe_at one request goes: the probe');
+SELECT is((SELECT state || '/' || probe_owner || '/' ||
+    (probe_expires_at = :'p'::timestamptz + interval '60 s') FROM central_link),
+    'half_open/A/true', '... and the breaker is half-open, the probe A''s');
+SELECT is(pg_temp.n('B', 10, :'p'::timestamptz + interval '30 s'), 0::bigint,
+    'a second claimer gets nothing while the probe is out');
+CREATE TEMP TABLE h2 AS
+    SELECT * FROM clr_claim('B', 10, :'p'::timestamptz + interval '60 s');
+SELECT is((SELECT count(*)::text || '/' || (SELECT probe_owner FROM central_link)
+    FROM h2), '1/B', 'when the probe''s owner vanished, another claimer probes');
+SELECT :'p'::timestamptz + interval '61 s' AS rec \gset
+SELECT is(clr_report('B', 'ok', ARRAY(SELECT outbox_id FROM h2), '{clear}',
+    NULL, NULL, ARRAY[:'rec']::timestamptz[], NULL, NULL, :'rec'), 1,
+    'the probe is answered');
+SELECT is((SELECT state || '/' || failures || '/' || opens || '/' ||
+    (recovered_at = :'rec') || '/' || (next_probe_at IS NULL)
+    FROM central_link), 'closed/0/0/true/true',
+    'a successful probe closes the breaker and starts the recovery');
+SELECT is((SELECT ended_at FROM link_outages
+    WHERE started_at = pg_temp.t('1 day 15 s')), :'rec'::timestamptz,
+    '... and ends the outage window');
+SELECT is((SELECT allowed_rate FROM clr_status(:'rec')), 1.00,
+    'right after recovery the allowed rate is ramp_floor x rate');
+SELECT is((SELECT clr_allowed_rate(p, l, :'rec'::timestamptz + interval '25 s')
+    FROM central_policy p, central_link l), 3.25,
+    'it climbs linearly over ramp_seconds');
+SELECT is((SELECT allowed_rate FROM clr_status(:'rec'::timestamptz +
+    interval '50 s')), 5.50, '... half way');
+SELECT is((SELECT allowed_rate FROM clr_status(:'rec'::timestamptz +
+    interval '100 s')), 10.00, '... to the full rate');
+SELECT is((SELECT allowed_rate FROM clr_status(:'rec'::timestamptz +
+    interval '1 hour')), 10.00, '... and stays there');
+CREATE TEMP TABLE b5 AS SELECT pg_temp.req(pg_temp.t('4 days')) AS id
+    FROM generate_series(1, 30);
+SELECT is(pg_temp.n('r', 100, :'rec'::timestamptz + interval '1 s'), 1::bigint,
+    'one second into the ramp one request may go');
+SELECT is(pg_temp.n('r', 100, :'rec'::timestamptz + interval '10 s'), 3::bigint,
+    'during the ramp the bucket is small too (burst x allowed / rate)');
+SELECT is(pg_temp.n('r', 100, :'rec'::timestamptz + interval '1000 s'),
+    20::bigint, 'after the ramp the bucket is burst again');
+
+-- 6. Retry-After ---------------------------------------------------------
+SELECT pg_temp.reset(pg_temp.t('5 days'));
+SELECT pg_temp.req(pg_temp.t('5 days')) AS y1,
+    pg_temp.req(pg_temp.t('5 days')) AS y2 \gset
+SELECT is(clr_report('W', 'throttled', pg_temp.ids('W', 10,
+    pg_temp.t('5 days 10 s')), NULL, NULL, NULL, NULL, 'HTTP 429', 30,
+    pg_temp.t('5 days 11 s')), 0, 'central says: slow down, retry after 30 s');
+SELECT is((SELECT hold_until FROM central_link), pg_temp.t('5 days 41 s'),
+    'nobody sends before Retry-After has passed');
+SELECT is((SELECT count(*) FROM outbox WHERE id IN (:y1, :y2) AND
+    status = 'pending' AND lease_owner IS NULL AND bad_answers = 0),
+    2::bigint, 'the requests are released, no bad answer counted');
+SELECT is((SELECT state || '/' || failures FROM central_link), 'closed/0',
+    'a throttle is no link failure');
+SELECT is(pg_temp.n('V', 10, pg_temp.t('5 days 40 s')), 0::bigint,
+    'a claim during the hold gets nothing');
+SELECT is(pg_temp.n('V', 10, pg_temp.t('5 days 41 s')), 2::bigint,
+    'at hold_until the requests go again');
+
+-- 7. The manual pause ----------------------------------------------------
+SELECT pg_temp.reset(pg_temp.t('5 days 1 h'));
+SELECT pg_temp.req(pg_temp.t('5 days 1 h')) AS g1,
+    pg_temp.req(pg_temp.t('5 days 1 h')) AS g2 \gset
+SELECT is(clr_pause(pg_temp.actor('officer'), true, pg_temp.t('5 days 1 h')),
+    'forbidden', 'an officer may not pause dispatch');
+SELECT is((SELECT paused FROM central_link), false, '... and did not');
+SELECT is(clr_pause(pg_temp.actor('supervisor'), true,
+    pg_temp.t('5 days 1 h')), 'ok', 'a supervisor may');
+SELECT is((SELECT paused::text || '/' || (paused_by = pg_temp.actor('supervisor'))
+    FROM central_link), 'true/true', '... the link says who paused it');
+SELECT is(pg_temp.n('W', 10, pg_temp.t('5 days 1 h 10 s')), 0::bigint,
+    'while paused nothing is claimed');
+SELECT is((SELECT paused::text || '/' || coalesce(eta_seconds::text, 'none')
+    FROM clr_status(pg_temp.t('5 days 1 h 10 s'))), 'true/none',
+    'clr_status shows the pause and no eta');
+SELECT is(clr_pause(pg_temp.actor('supervisor'), false,
+    pg_temp.t('5 days 1 h 20 s')), 'ok', 'the supervisor lifts the pause');
+SELECT is(pg_temp.n('W', 10, pg_temp.t('5 days 1 h 20 s')), 2::bigint,
+    '... and the requests go again');
+
+-- 8. What the server's role may do ---------------------------------------
+SELECT pg_temp.reset(pg_temp.t('5 days 2 h'));
+SELECT pg_temp.req(pg_temp.t('5 days 2 h')) AS v1,
+    pg_temp.t('5 days 2 h 10 s') AS tv,
+    pg_temp.t('5 days 2 h 11 s') AS tv2 \gset
+SET LOCAL ROLE kitas_app;
+SELECT is((SELECT array_agg(outbox_id) FROM clr_claim('app', 10, :'tv')),
+    ARRAY[:v1]::bigint[], 'the server''s role claims through clr_claim()');
+SELECT is(clr_report('app', 'link', ARRAY[:v1]::bigint[], NULL, NULL, NULL,
+    NULL, 'timeout', NULL, :'tv2'), 0,
+    '... reports through clr_report()');
+SELECT is((SELECT backlog::text || '/' || state || '/' || last_error
+    FROM clr_status(:'tv2')), '1/closed/timeout',
+    '... and reads clr_status()');
+SELECT throws_ok($$ UPDATE central_link SET paused = true $$, '42501', NULL,
+    'it cannot UPDATE central_link directly');
+SELECT throws_ok($$ UPDATE central_policy SET rate = 1000 $$, '42501', NULL,
+    'nor the policy');
+SELECT throws_ok($$ UPDATE outbox SET status = 'done' $$, '42501', NULL,
+    'nor the outbox');
+SELECT throws_ok(format($$ SELECT clr_record(%s, 'clear', NULL, NULL, now(),
+    'dispatch', now()) $$, :v1), '42501', NULL,
+    'nor record a verdict past clr_report()');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
