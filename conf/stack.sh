@@ -61,6 +61,7 @@ export KITAS_DB='host=$PGSOCK port=$PGPORT dbname=kitas user=kitas_app password=
 export KITAS_DB_ADMIN='host=$PGSOCK port=$PGPORT dbname=kitas user=kitas password=$OWNER_PW gssencmode=disable application_name=kitasctl'
 export PGHOST='$PGSOCK' PGPORT='$PGPORT' PGDATABASE=kitas PGUSER=kitas PGPASSWORD='$OWNER_PW'
 export KITAS_STATE_DIR='$DIR'
+export KITAS_VAULT_KEYS='$DIR/vault.keys'
 EOF
 }
 
@@ -106,6 +107,7 @@ db_migrate() {
 	psql -qtAX -d postgres -c "SELECT 1 FROM pg_database WHERE datname='kitas'" |
 	    grep -q 1 || psql -qX -d postgres -c 'CREATE DATABASE kitas'
 	"$ROOT/kitasctl" migrate
+	[ -f "$DIR/vault.keys" ] || "$ROOT/kitasctl" vault-key >/dev/null
 	# The app role is created by the migrations without a password; here
 	# it gets this cluster's one.  psql quotes the variable itself.
 	. "$DIR/secrets"

@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "app.h"
+#include "vault.h"
 #include "xml.h"
 
 struct app	app;
@@ -36,6 +37,9 @@ KORE_SECCOMP_FILTER("kitas",
 	KORE_SYSCALL_ALLOW(socketpair),
 	KORE_SYSCALL_ALLOW(pipe2),
 	KORE_SYSCALL_ALLOW(eventfd2),
+	KORE_SYSCALL_ALLOW(mlock),	/* sodium_malloc: the vault's keys */
+	KORE_SYSCALL_ALLOW(munlock),
+	KORE_SYSCALL_ALLOW(flock),	/* the vault reads its key file locked */
 );
 
 void		kore_parent_configure(int, char **);
@@ -73,6 +77,12 @@ app_init(int state)
 		return (KORE_RESULT_ERROR);
 	}
 	if (render_init(&app.render, app.settings.assets, &err) == -1) {
+		kore_log(LOG_ERR, "%s: %s", __func__, err.msg);
+		return (KORE_RESULT_ERROR);
+	}
+	if (app.settings.vault_keys[0] != '\0' &&
+	    (app.vault = vault_keyring_load(app.settings.vault_keys,
+	    &err)) == NULL) {
 		kore_log(LOG_ERR, "%s: %s", __func__, err.msg);
 		return (KORE_RESULT_ERROR);
 	}

@@ -11,9 +11,12 @@
 #define APP_DB_NAME		"db"
 #define APP_RETRY_AFTER		"5"	/* seconds, when the database is away */
 
+struct vault_keyring;
+
 struct app {
-	struct settings	 settings;
-	struct render	*render;
+	struct settings		 settings;
+	struct render		*render;
+	struct vault_keyring	*vault;		/* NULL: no uploads */
 };
 
 extern struct app	app;

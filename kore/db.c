@@ -54,6 +54,26 @@ static const struct {
 	    "SELECT auth_password_hash(decode($1, 'hex'))", 1, 1 },
 	[DB_PASSWORD_CHANGE] = { "password_change",
 	    "SELECT auth_password_change(decode($1, 'hex'), $2)", 2, 0 },
+	[DB_DRAFT_CREATE] = { "draft_create",
+	    "SELECT code, reference FROM portal_draft_create(decode($1, 'hex'), "
+	    "$2, $3, $4::date, $5, $6, $7, $8::date, $9::permit_kind, "
+	    "$10::smallint, $11::service_level, $12, $13)", 13, 0 },
+	[DB_DRAFT_UPDATE] = { "draft_update",
+	    "SELECT portal_draft_update(decode($1, 'hex'), $2, $3, $4, $5, $6)",
+	    6, 0 },
+	[DB_DOCUMENT_ADD] = { "document_add",
+	    "SELECT portal_document_add(decode($1, 'hex'), $2, $3::doc_type, "
+	    "$4, $5, $6::integer, $7::bytea, $8)", 8, 0 },
+	[DB_SUBMIT] = { "submit",
+	    "SELECT code, billing_code FROM portal_submit(decode($1, 'hex'), "
+	    "$2, $3::integer, $4)", 4, 1 },
+	[DB_COMMAND] = { "command",
+	    "SELECT code FROM portal_command(decode($1, 'hex'), $2, $3, "
+	    "$4::integer, $5)", 5, 1 },
+	[DB_BILLING_RENEW] = { "billing_renew",
+	    "SELECT portal_billing_renew(decode($1, 'hex'), $2)", 2, 0 },
+	[DB_CASE_XML] = { "case_xml",
+	    "SELECT portal_case_xml(decode($1, 'hex'), $2)", 2, 1 },
 	[DB_PORTAL_CASES] = { "portal_cases",
 	    "SELECT reference, state, permit_kind, service_level, updated "
 	    "FROM portal_cases(decode($1, 'hex'))", 1, 1 },
@@ -67,6 +87,8 @@ db_call_init(struct db_call *call, struct http_request *req)
 	call->req = req;
 	call->failed = 0;
 	call->retries = 0;
+	call->lengths = NULL;
+	call->formats = NULL;
 }
 
 /*
@@ -134,7 +156,7 @@ db_run(struct db_call *call, enum db_query q, const char **params,
 			}
 			if (!kore_pgsql_query_param_fields(sql,
 			    db_queries[q].sql, 0, db_queries[q].nparams,
-			    params, NULL, NULL)) {
+			    params, call->lengths, call->formats)) {
 				if ((rc = db_fail(call, q, 1)) == -1)
 					continue;
 				return (rc);

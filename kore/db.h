@@ -34,6 +34,13 @@ enum db_query {
 	DB_PASSWORD_HASH,	/* (token hash) -> hash */
 	DB_PASSWORD_CHANGE,	/* (token hash, hash) -> code */
 	DB_PORTAL_CASES,	/* (token hash) -> the applicant's cases */
+	DB_DRAFT_CREATE,	/* (session, passport data, kind...) -> result */
+	DB_DRAFT_UPDATE,	/* (session, ref, sponsor, domicile) -> code */
+	DB_DOCUMENT_ADD,	/* (session, ref, type, name, ctype, size, blob) */
+	DB_SUBMIT,		/* (session, ref, version, key) -> billing */
+	DB_COMMAND,		/* (session, ref, command, version, key) */
+	DB_BILLING_RENEW,	/* (session, ref) -> code */
+	DB_CASE_XML,		/* (session, ref) -> the case page model */
 	DB_QUERY_COUNT
 };
 
@@ -48,6 +55,9 @@ struct db_call {
 	struct http_request	*req;
 	int			 failed;
 	int			 retries;
+	/* For binary parameters (a sealed document): NULL = all text. */
+	int			*lengths;
+	int			*formats;
 };
 
 /* Called once per result set; read with kore_pgsql_getvalue(). */

@@ -11,6 +11,7 @@
 
 #include "migrate.h"
 #include "policy.h"
+#include "vault.h"
 #include "settings.h"
 
 static void
@@ -24,6 +25,8 @@ usage(FILE *fp)
 	    "  policy                   show the central link's knobs\n"
 	    "  policy set NAME=VALUE..  change them (all or nothing), e.g.\n"
 	    "                           kitasctl policy set rate=50 burst=100\n"
+	    "  vault-key                add a new master key to the vault_keys\n"
+	    "                           file (created 0600 if missing)\n"
 	    "  help                     this text\n"
 	    "\n"
 	    "Settings come from conf/settings (or $KITAS_SETTINGS) and\n"
@@ -49,6 +52,24 @@ connect_admin(const struct settings *s)
 	return (db);
 }
 
+static int
+vault_key(const struct settings *s)
+{
+	struct err	err;
+	uint32_t	version;
+
+	if (s->vault_keys[0] == '\0') {
+		fprintf(stderr, "kitasctl: vault_keys is not set\n");
+		return (1);
+	}
+	if (vault_keyring_generate(s->vault_keys, 0, &version, &err) == -1) {
+		fprintf(stderr, "kitasctl: %s\n", err.msg);
+		return (1);
+	}
+	printf("vault key %u added to %s\n", version, s->vault_keys);
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -66,6 +87,7 @@ main(int argc, char **argv)
 		return (0);
 	}
 	if (!((strcmp(argv[1], "migrate") == 0 ||
+	    strcmp(argv[1], "vault-key") == 0 ||
 	    strcmp(argv[1], "status") == 0 ||
 	    strcmp(argv[1], "policy") == 0) && argc == 2) &&
 	    !(strcmp(argv[1], "policy") == 0 && argc >= 3 &&
@@ -82,6 +104,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "kitasctl: %s\n", err.msg);
 		return (1);
 	}
+	if (strcmp(argv[1], "vault-key") == 0 && argc == 2)
+		return (vault_key(&s));
 	if ((db = connect_admin(&s)) == NULL)
 		return (1);
 

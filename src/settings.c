@@ -34,6 +34,8 @@ static const struct {
 	I(central_timeout_ms, 500, 300000),
 	I(central_batch, 1, 100),
 	I(dispatch_ms, 20, 60000),
+	S(vault_keys, ST_STRING),
+	I(upload_max, 1024, 20 * 1024 * 1024),
 #undef S
 #undef I
 };
@@ -52,6 +54,7 @@ settings_defaults(struct settings *s)
 	s->central_timeout_ms = 15000;
 	s->central_batch = 100;
 	s->dispatch_ms = 250;
+	s->upload_max = 5 * 1024 * 1024;
 }
 
 static int

@@ -25,6 +25,8 @@ struct settings {
 	int	central_timeout_ms;		/* whole request */
 	int	central_batch;			/* requests per batch */
 	int	dispatch_ms;			/* dispatcher tick */
+	char	vault_keys[SETTINGS_VALUE_MAX];	/* master key file (0600) */
+	int	upload_max;			/* bytes per document */
 };
 
 /* Fill s with the built-in defaults. */

@@ -30,6 +30,7 @@
 <xsl:choose>
 <xsl:when test="page/user">
 <a href="/account"><xsl:value-of select="i:t('site.my_cases')"/></a>
+<a href="/apply"><xsl:value-of select="i:t('site.apply')"/></a>
 <form method="post" action="/logout" class="inline">
 <xsl:call-template name="csrf"/>
 <button type="submit" class="link"><xsl:value-of select="i:t('site.logout')"/></button>

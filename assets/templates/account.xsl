@@ -35,7 +35,7 @@
 <tbody>
 <xsl:for-each select="cases/case">
 <tr>
-<th scope="row"><xsl:value-of select="@ref"/></th>
+<th scope="row"><a href="/case/{@ref}"><xsl:value-of select="@ref"/></a></th>
 <td><xsl:value-of select="i:t(concat('kind.', @kind))"/></td>
 <td><xsl:value-of select="i:t(concat('state.', @state))"/></td>
 <td>
@@ -53,6 +53,7 @@
 <p><xsl:value-of select="i:t('account.none')"/></p>
 </xsl:otherwise>
 </xsl:choose>
+<p><a href="/apply"><xsl:value-of select="i:t('account.apply')"/></a></p>
 <p><a href="/account/password"><xsl:value-of select="i:t('auth.password.title')"/></a></p>
 </xsl:template>
 
