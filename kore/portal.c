@@ -16,6 +16,7 @@
 
 #include "app.h"
 #include "doc.h"
+#include "form.h"
 #include "page.h"
 #include "passport.h"
 #include "ref.h"
@@ -402,7 +403,18 @@ portal_apply(struct http_request *req)
 		portal_arg(req, "idem", pt->v[12], sizeof(pt->v[12]));
 		if (req->method == HTTP_METHOD_GET)
 			goto form;
-		/* The database checks everything again; this is for words. */
+		/*
+		 * Values the database takes as typed parameters must be of
+		 * their type; the database checks the rest again.
+		 */
+		if (!form_date_valid(pt->v[3]) || !form_date_valid(pt->v[7]) ||
+		    !form_in_list(pt->v[4], "F M X") ||
+		    !form_in_list(pt->v[8], "E23 E31A E31C E31E E33 E33G "
+		    "RETIREMENT") || !form_in_list(pt->v[9], "1 2") ||
+		    !form_in_list(pt->v[10], "regular express")) {
+			pt->notice = "portal.err.apply_invalid";
+			goto form;
+		}
 		if (passport_parse(pt->v[6], pass, sizeof(pass)) == -1) {
 			pt->notice = "status.err.passport_format";
 			goto form;

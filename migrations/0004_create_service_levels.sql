@@ -251,9 +251,13 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	    l.paused, e.ahead, e.eta_seconds, e.after_recovery,
 	    EXISTS (SELECT 1 FROM compensations x WHERE x.case_id = c.id)
 	FROM c
-	-- Counting the queue costs time: only for a case that is in it.
-	LEFT JOIN LATERAL (SELECT * FROM clr_status(p_now)
-	    WHERE c.state = 'awaiting_clearance') l ON true
+	-- Only what one case needs of the link: no counting of the whole
+	-- backlog here (that is /metrics' job), and nothing at all for a
+	-- case that is not in the queue.
+	LEFT JOIN LATERAL (SELECT k.state, k.paused,
+	    (SELECT started_at FROM link_outages WHERE ended_at IS NULL)
+		AS outage_since
+	    FROM central_link k WHERE c.state = 'awaiting_clearance') l ON true
 	LEFT JOIN LATERAL (SELECT * FROM clr_case_eta(c.id, p_now)
 	    WHERE c.state = 'awaiting_clearance') e ON true
 $$;

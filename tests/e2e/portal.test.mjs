@@ -1,0 +1,200 @@
+// Applying through the portal: start, complete, upload (encrypted, checked
+// by content), submit with a billing code; and nobody reaches another
+// applicant's case, by link or by guessing.
+import assert from 'node:assert/strict';
+import test from 'node:test';
+
+import { BASE, Jar, login, psql, registerAndConfirm } from './lib.mjs';
+
+const PW = 'correct horse battery staple';
+let n = 0;
+const who = () => `applicant${process.pid}x${++n}@example.org`;
+const PDF = Buffer.from('%PDF-1.4\n% a tiny test document with a secret-marker-7731\n');
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+
+async function signedIn() {
+	const email = who();
+	const { jar } = await login(email, PW, await registerAndConfirm(email, PW));
+	return jar;
+}
+
+function field(html, name) {
+	return html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1];
+}
+
+async function apply(j, overrides = {}) {
+	const form = await (await j.get('/apply?lang=en')).text();
+	const passport = `P${process.pid % 100000}${++n}`.slice(0, 12);
+	const r = await j.post('/apply', { csrf: field(form, 'csrf'), idem: field(form, 'idem'),
+	    family: 'LESTARI', given: 'AYU', birth: '1991-04-05', sex: 'F',
+	    nationality: 'NLD', passport, expiry: '2035-01-01', kind: 'E33G',
+	    duration: '1', level: 'express', office: 'SMG', lang: 'en', ...overrides });
+	return { res: r, passport };
+}
+
+async function upload(j, loc, type, bytes, name = 'file.pdf', csrf) {
+	const page = await (await j.get(loc)).text();
+	const fd = new FormData();
+	fd.append('csrf', csrf ?? field(page, 'csrf'));
+	fd.append('type', type);
+	fd.append('file', new Blob([bytes]), name);
+	return j.take(await fetch(BASE + loc + '/document', { method: 'POST', body: fd,
+	    headers: j.headers(), redirect: 'manual' }));
+}
+
+test('start an application, complete it, submit it, get a billing code', async () => {
+	const j = await signedIn();
+	const { res } = await apply(j);
+	assert.equal(res.status, 303);
+	const loc = res.headers.get('location');
+	assert.match(loc, /^\/case\/SMG-\d{4}-\d{6}-[0-9A-Z]$/);
+
+	let page = await (await j.get(loc + '?lang=en')).text();
+	assert.match(page, /Draft/);
+	assert.equal((page.match(/still needed/g) ?? []).length, 4,
+	    'E33G needs passport, photo, income evidence and proof of address');
+
+	// Submitting too early changes nothing.
+	let r = await j.post(loc, { csrf: field(page, 'csrf'), action: 'submit',
+	    version: field(page, 'version'), idem: field(page, 'idem') });
+	assert.equal(r.status, 400);
+	assert.match(await r.text(), /Some documents are still needed/);
+
+	for (const type of ['passport', 'photo', 'income_evidence', 'domicile_letter'])
+		assert.equal((await upload(j, loc, type, type === 'photo' ? PNG : PDF)).status, 303);
+	r = await j.post(loc, { csrf: field(page, 'csrf'), action: 'details',
+	    sponsor_name: 'Self', sponsor_ref: '', address: 'Jl. Pemuda 12', city: 'Semarang' });
+	assert.equal(r.status, 303);
+
+	page = await (await j.get(loc + '?lang=en')).text();
+	assert.equal((page.match(/still needed/g) ?? []).length, 0);
+	const submit = { csrf: field(page, 'csrf'), action: 'submit',
+	    version: field(page, 'version'), idem: field(page, 'idem') };
+	r = await j.post(loc, submit);
+	assert.equal(r.status, 303);
+	page = await (await j.get(loc + '?lang=en')).text();
+	assert.match(page, /Submitted/);
+	const code = page.match(/class="code">(\d{15})</)?.[1];
+	assert.ok(code, 'a 15-digit billing code');
+	assert.match(page, /Rp2,500,000/, '1 year plus the express surcharge');
+	// The same form sent again is a replay: no second submission, no
+	// second billing code.
+	r = await j.post(loc, submit);
+	assert.equal(r.status, 303);
+	const ref = loc.split('/').pop();
+	assert.equal(psql(`SELECT count(*) FROM billing_codes b JOIN cases c ON c.id = b.case_id
+	    WHERE c.reference = :'p1'`, ref), '1');
+	assert.equal(psql(`SELECT count(*) FROM case_events e JOIN cases c ON c.id = e.case_id
+	    WHERE c.reference = :'p1' AND e.command = 'submit'`, ref), '1');
+});
+
+test('documents are stored sealed: no plaintext in the database', async () => {
+	const j = await signedIn();
+	const loc = (await apply(j)).res.headers.get('location');
+	assert.equal((await upload(j, loc, 'passport', PDF)).status, 303);
+	const ref = loc.split('/').pop();
+	assert.equal(psql(`SELECT count(*) FROM documents d JOIN cases c ON c.id = d.case_id
+	    WHERE c.reference = :'p1'`, ref), '1');
+	assert.equal(psql(`SELECT count(*) FROM documents WHERE
+	    position(convert_to('secret-marker-7731', 'UTF8') in sealed) > 0`), '0');
+	assert.equal(psql(`SELECT bool_and(length(sealed) = size + 121) FROM documents d
+	    JOIN cases c ON c.id = d.case_id WHERE c.reference = :'p1'`, ref), 't');
+});
+
+test('files are judged by their content, and bad ones store nothing', async () => {
+	const j = await signedIn();
+	const loc = (await apply(j)).res.headers.get('location');
+	const ref = loc.split('/').pop();
+	const bad = [
+		['photo', Buffer.from('GIF89a....'), 'photo.png', /Only PDF, JPEG and PNG/],
+		['passport', Buffer.from('<html><script>alert(1)</script>'), 'pass.pdf', /Only PDF, JPEG and PNG/],
+		['passport', Buffer.from('MZ\x90\x00 an executable'), 'pass.pdf', /Only PDF, JPEG and PNG/],
+		['nonsense', PDF, 'a.pdf', /Choose which document/],
+	];
+	for (const [type, bytes, name, msg] of bad) {
+		const r = await upload(j, loc, type, bytes, name);
+		assert.equal(r.status, 400, name);
+		assert.match(await r.text(), msg);
+	}
+	const big = Buffer.alloc(5 * 1024 * 1024 + 1, 0x20);
+	PDF.copy(big);
+	const r = await upload(j, loc, 'passport', big);
+	assert.equal(r.status, 400);
+	assert.match(await r.text(), /larger than 5 MB/);
+	assert.equal(psql(`SELECT count(*) FROM documents d JOIN cases c ON c.id = d.case_id
+	    WHERE c.reference = :'p1'`, ref), '0');
+});
+
+test('an upload without the CSRF token stores nothing', async () => {
+	const j = await signedIn();
+	const loc = (await apply(j)).res.headers.get('location');
+	const r = await upload(j, loc, 'passport', PDF, 'p.pdf', 'forged-forged-forged-forged-forged-00');
+	assert.equal(r.status, 403);
+	assert.equal(psql(`SELECT count(*) FROM documents d JOIN cases c ON c.id = d.case_id
+	    WHERE c.reference = :'p1'`, loc.split('/').pop()), '0');
+});
+
+test('nobody reaches another applicant\'s case, by link or by guess', async () => {
+	const a = await signedIn();
+	const locA = (await apply(a)).res.headers.get('location');
+	const b = await signedIn();
+	const seen = await b.get(locA);
+	assert.equal(seen.status, 404);
+	assert.doesNotMatch(await seen.text(), /LESTARI|AYU/);
+	const pageB = await (await b.get('/account')).text();
+	const csrf = field(pageB, 'csrf');
+	for (const action of ['details', 'submit', 'withdraw']) {
+		const r = await b.post(locA, { csrf, action, version: '1',
+		    idem: 'guess-guess-guess-guess-guess-guess-00', sponsor_name: 'Mallory' });
+		assert.equal(r.status, 404, action);
+	}
+	const up = await upload(b, '/account', 'passport', PDF, 'x.pdf', csrf)
+	    .catch(() => null);
+	void up;
+	const fd = new FormData();
+	fd.append('csrf', csrf);
+	fd.append('type', 'passport');
+	fd.append('file', new Blob([PDF]), 'x.pdf');
+	const r = b.take(await fetch(BASE + locA + '/document', { method: 'POST', body: fd,
+	    headers: b.headers(), redirect: 'manual' }));
+	assert.equal(r.status, 404);
+	const ref = locA.split('/').pop();
+	assert.equal(psql(`SELECT sponsor_name || '|' || state || '|' ||
+	    (SELECT count(*) FROM documents d WHERE d.case_id = c.id)
+	    FROM cases c WHERE reference = :'p1'`, ref), '|draft|0', 'nothing changed');
+	// Signed out, the case page sends to the sign-in page.
+	assert.equal((await new Jar().get(locA)).status, 303);
+	// A malformed or mistyped reference is not found either.
+	assert.equal((await a.get('/case/SMG-2026-000001-0')).status, 404);
+});
+
+test('bad application input is refused with a message and stores nothing', async () => {
+	const j = await signedIn();
+	const before = psql(`SELECT count(*) FROM cases`);
+	for (const o of [
+		{ expiry: '2027-01-01' },		// passport ends before the permit + 6 months
+		{ birth: '2999-01-01' },
+		{ nationality: 'Netherlands' },
+		{ passport: "x' OR 1=1--" },
+		{ family: '' },
+		{ kind: 'E99' },
+		{ office: 'XXX' },
+	]) {
+		const { res } = await apply(j, o);
+		assert.equal(res.status, 400, JSON.stringify(o));
+	}
+	assert.equal(psql(`SELECT count(*) FROM cases`), before);
+});
+
+test('the applicant withdraws; a withdrawn case takes no more documents', async () => {
+	const j = await signedIn();
+	const loc = (await apply(j)).res.headers.get('location');
+	let page = await (await j.get(loc + '?lang=en')).text();
+	let r = await j.post(loc, { csrf: field(page, 'csrf'), action: 'withdraw',
+	    version: field(page, 'version'), idem: field(page, 'idem') });
+	assert.equal(r.status, 303);
+	page = await (await j.get(loc + '?lang=en')).text();
+	assert.match(page, /Withdrawn/);
+	r = await upload(j, loc, 'passport', PDF);
+	assert.equal(r.status, 409);
+});
