@@ -440,7 +440,9 @@ BEGIN
 			    bad_answers = o.bad_answers +
 			    CASE p_outcome WHEN 'rejected' THEN 1 ELSE 0 END,
 			    solo = o.solo OR p_outcome = 'rejected',
-			    last_error = left(coalesce(p_error, p_outcome), 500)
+			    last_error = left(CASE p_outcome
+				WHEN 'ok' THEN 'central gave no answer for it'
+				ELSE coalesce(nullif(p_error, ''), p_outcome) END, 500)
 			    WHERE id = o.id;
 		END IF;
 	END LOOP;
@@ -459,9 +461,11 @@ BEGIN
 			PERFORM clr_link_ok(l, p_now);
 		END IF;
 		IF p_outcome = 'throttled' THEN
+			-- Nothing accrues while held: no burst when it ends.
 			hold := greatest(1, least(coalesce(p_retry_after, 1), 3600));
 			UPDATE central_link SET hold_until = p_now +
-			    make_interval(secs => hold);
+			    make_interval(secs => hold), tokens = 0,
+			    refilled_at = p_now + make_interval(secs => hold);
 		END IF;
 	END IF;
 	RETURN n;
@@ -471,7 +475,8 @@ $$;
 -- An asynchronous verdict (the exchange's clearance result message) for
 -- the request with idempotency key p_key.  Repeating it changes nothing.
 -- Returns ok, duplicate (this verdict was already recorded), conflict (a
--- different final verdict was), not_found, or case_apply()'s code.
+-- different final verdict was), cancelled (the case was withdrawn while
+-- it waited), not_found, or case_apply()'s code.
 CREATE FUNCTION clr_resolve(p_key uuid, p_result text, p_ref text,
     p_reason text, p_checked timestamptz, p_now timestamptz DEFAULT now())
 RETURNS text
@@ -487,6 +492,9 @@ BEGIN
 	SELECT * INTO o FROM outbox WHERE idem_key = p_key FOR UPDATE;
 	IF NOT FOUND THEN
 		RETURN 'not_found';
+	END IF;
+	IF o.status = 'cancelled' THEN
+		RETURN 'cancelled';	/* withdrawn: no verdict is wanted */
 	END IF;
 	IF o.status <> 'pending' THEN
 		SELECT * INTO prior FROM clearance_results

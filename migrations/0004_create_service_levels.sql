@@ -189,7 +189,8 @@ BEGIN
 	    SELECT date_trunc('minute', p_now), s.state, s.backlog,
 	    s.oldest_seconds, (SELECT count(*) FROM clearance_results
 	    WHERE received_at > date_trunc('minute', p_now) - interval '1 minute'
-	    AND received_at <= date_trunc('minute', p_now))
+	    AND received_at <= date_trunc('minute', p_now) AND
+	    result <> 'pending')
 	    ON CONFLICT (at) DO NOTHING;
 	PERFORM sla_flag_compensations(p_now);
 END
