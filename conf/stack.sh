@@ -156,6 +156,7 @@ run)
 		trap - INT TERM EXIT
 		[ -n "${KPID:-}" ] && kill -TERM "$KPID" 2>/dev/null && wait "$KPID" || true
 		[ -n "${SPID:-}" ] && kill -TERM "$SPID" 2>/dev/null && wait "$SPID" || true
+		[ -n "${MPID:-}" ] && kill -TERM "$MPID" 2>/dev/null && wait "$MPID" || true
 		"$0" "$DIR" "$PGPORT" db-down
 	}
 	trap stop INT TERM EXIT
@@ -168,6 +169,13 @@ run)
 	    --control-port "$SIM_CONTROL" >"$DIR/central-sim.log" 2>&1 &
 	SPID=$!
 	export KITAS_CENTRAL_URL=${KITAS_CENTRAL_URL:-http://127.0.0.1:$SIM_PORT/clearance/v1/batch}
+	MAIL_PORT=${MAIL_SINK_PORT:-2525}
+	node tests/mail-sink/server.js --port "$MAIL_PORT" \
+	    --out "$DIR/mail.jsonl" >"$DIR/mail-sink.log" 2>&1 &
+	MPID=$!
+	export KITAS_SMTP_URL=${KITAS_SMTP_URL:-smtp://127.0.0.1:$MAIL_PORT}
+	export KITAS_PUBLIC_URL=${KITAS_PUBLIC_URL:-http://127.0.0.1:$HTTP}
+	echo "Mail goes to a local sink: every message is a line of $DIR/mail.jsonl" 
 	echo "Central simulator on 127.0.0.1:$SIM_PORT; switch it with e.g."
 	echo "  curl -s -X POST 127.0.0.1:$SIM_CONTROL/mode -d '{\"mode\":\"refused\"}'"
 	echo "  curl -s -X POST 127.0.0.1:$SIM_CONTROL/mode -d '{\"mode\":\"up\"}'"

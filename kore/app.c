@@ -45,6 +45,7 @@ KORE_SECCOMP_FILTER("kitas",
 void		kore_parent_configure(int, char **);
 int		app_init(int);
 void		dispatch_init(void);
+void		maild_init(void);
 
 void
 kore_parent_configure(int argc, char **argv)
@@ -87,5 +88,6 @@ app_init(int state)
 		return (KORE_RESULT_ERROR);
 	}
 	dispatch_init();
+	maild_init();
 	return (KORE_RESULT_OK);
 }

@@ -14,7 +14,8 @@
 
 /*
  * retry: the query may be sent again when its connection died under it;
- * true for reads and for commands that carry an idempotency key.
+ * true for reads and for commands that are idempotent (they carry a key
+ * or a token by which the database recognises the repeat).
  */
 static const struct {
 	const char	*name;
@@ -41,13 +42,13 @@ static const struct {
 	[DB_LOGIN_FINISH] = { "login_finish",
 	    "SELECT code FROM auth_login_finish($1, nullif($2, '')::bigint, "
 	    "$3::inet, $4::boolean, decode($5, 'hex'), $6, nullif($7, ''), "
-	    "decode(nullif($8, ''), 'hex'))", 8, 0 },
+	    "decode(nullif($8, ''), 'hex'))", 8, 1 },
 	[DB_REGISTER] = { "register",
-	    "SELECT code FROM auth_register($1, $2, $3, $4, $5)", 5, 0 },
+	    "SELECT code FROM auth_register($1, $2, $3, $4, $5)", 5, 1 },
 	[DB_USE_TOKEN] = { "use_token",
 	    "SELECT code FROM auth_use_token($1, $2, nullif($3, ''))", 3, 0 },
 	[DB_RESET_REQUEST] = { "reset_request",
-	    "SELECT auth_reset_request($1, $2)", 2, 0 },
+	    "SELECT auth_reset_request($1, $2)", 2, 1 },
 	[DB_LOGOUT] = { "logout",
 	    "SELECT auth_logout(decode($1, 'hex'))", 1, 1 },
 	[DB_PASSWORD_HASH] = { "password_hash",
@@ -57,13 +58,13 @@ static const struct {
 	[DB_DRAFT_CREATE] = { "draft_create",
 	    "SELECT code, reference FROM portal_draft_create(decode($1, 'hex'), "
 	    "$2, $3, $4::date, $5, $6, $7, $8::date, $9::permit_kind, "
-	    "$10::smallint, $11::service_level, $12, $13)", 13, 0 },
+	    "$10::smallint, $11::service_level, $12, $13)", 13, 1 },
 	[DB_DRAFT_UPDATE] = { "draft_update",
 	    "SELECT portal_draft_update(decode($1, 'hex'), $2, $3, $4, $5, $6)",
-	    6, 0 },
+	    6, 1 },
 	[DB_DOCUMENT_ADD] = { "document_add",
 	    "SELECT portal_document_add(decode($1, 'hex'), $2, $3::doc_type, "
-	    "$4, $5, $6::integer, $7::bytea, $8)", 8, 0 },
+	    "$4, $5, $6::integer, $7::bytea, $8)", 8, 1 },
 	[DB_SUBMIT] = { "submit",
 	    "SELECT code, billing_code FROM portal_submit(decode($1, 'hex'), "
 	    "$2, $3::integer, $4)", 4, 1 },

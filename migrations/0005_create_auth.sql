@@ -122,8 +122,22 @@ BEGIN
 		RETURN;
 	END IF;
 	SELECT * INTO pol FROM auth_policy;
+	-- The same request again (the server retries on a lost
+	-- connection): the token says it was done already.
+	IF EXISTS (SELECT 1 FROM account_tokens
+	    WHERE token_hash = auth_token_hash(p_token)) THEN
+		RETURN QUERY SELECT 'ok'::text, (SELECT t.account_id
+		    FROM account_tokens t
+		    WHERE t.token_hash = auth_token_hash(p_token));
+		RETURN;
+	END IF;
 	SELECT * INTO a FROM accounts WHERE lower(email) = lower(p_email);
 	IF FOUND THEN
+		-- Remember the token so a retry sends no second mail.
+		INSERT INTO account_tokens (token_hash, account_id, purpose,
+		    created_at, expires_at, used_at)
+		    VALUES (auth_token_hash(p_token), a.id, 'confirm', p_now,
+		    p_now, p_now);
 		INSERT INTO mail_outbox (account_id, to_addr, kind, lang, created_at)
 		    VALUES (a.id, a.email, 'already_registered', a.lang, p_now);
 		RETURN QUERY SELECT 'ok'::text, a.id;
@@ -212,6 +226,10 @@ BEGIN
 		RETURN 'invalid_input';
 	END IF;
 	SELECT * INTO pol FROM auth_policy;
+	IF EXISTS (SELECT 1 FROM account_tokens
+	    WHERE token_hash = auth_token_hash(p_token)) THEN
+		RETURN 'ok';	/* a retry of the same request */
+	END IF;
 	SELECT * INTO a FROM accounts WHERE lower(email) = lower(p_email) AND
 	    disabled_at IS NULL AND role NOT IN ('system', 'partner');
 	IF FOUND THEN
@@ -288,6 +306,14 @@ DECLARE
 	exp	timestamptz;
 BEGIN
 	SELECT * INTO pol FROM auth_policy;
+	-- A retry of the same sign-in (the server resends on a lost
+	-- connection): the session is already there.
+	IF EXISTS (SELECT 1 FROM sessions s WHERE s.token_hash = p_token_hash
+	    AND s.account_id = p_account) THEN
+		RETURN QUERY SELECT 'ok'::text, (SELECT s.expires_at
+		    FROM sessions s WHERE s.token_hash = p_token_hash);
+		RETURN;
+	END IF;
 	-- The account must still be the e-mail's, and enabled.
 	ok := coalesce(p_ok, false) AND EXISTS (SELECT 1 FROM accounts a
 	    WHERE a.id = p_account AND lower(a.email) = lower(p_email) AND

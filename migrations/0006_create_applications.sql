@@ -237,6 +237,10 @@ BEGIN
 	    p_type || ':%' THEN
 		RETURN 'invalid_input';
 	END IF;
+	-- The same upload again (a retry): its AAD is already stored.
+	IF EXISTS (SELECT 1 FROM documents WHERE aad = p_aad) THEN
+		RETURN 'ok';
+	END IF;
 	UPDATE documents SET replaced_at = p_now
 	    WHERE case_id = c.id AND doc_type = p_type AND replaced_at IS NULL;
 	INSERT INTO documents (case_id, doc_type, filename, content_type, size,

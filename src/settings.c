@@ -36,6 +36,9 @@ static const struct {
 	I(dispatch_ms, 20, 60000),
 	S(vault_keys, ST_STRING),
 	I(upload_max, 1024, 20 * 1024 * 1024),
+	S(smtp_url, ST_STRING),
+	S(mail_from, ST_STRING),
+	S(public_url, ST_STRING),
 #undef S
 #undef I
 };
@@ -55,6 +58,10 @@ settings_defaults(struct settings *s)
 	s->central_batch = 100;
 	s->dispatch_ms = 250;
 	s->upload_max = 5 * 1024 * 1024;
+	(void)snprintf(s->mail_from, sizeof(s->mail_from),
+	    "kitas@imigrasi.example");
+	(void)snprintf(s->public_url, sizeof(s->public_url),
+	    "http://127.0.0.1:8080");
 }
 
 static int

@@ -27,6 +27,9 @@ struct settings {
 	int	dispatch_ms;			/* dispatcher tick */
 	char	vault_keys[SETTINGS_VALUE_MAX];	/* master key file (0600) */
 	int	upload_max;			/* bytes per document */
+	char	smtp_url[SETTINGS_VALUE_MAX];	/* "" = mail stays queued */
+	char	mail_from[SETTINGS_VALUE_MAX];
+	char	public_url[SETTINGS_VALUE_MAX];	/* links in mails */
 };
 
 /* Fill s with the built-in defaults. */

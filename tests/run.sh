@@ -24,7 +24,13 @@ KORE_PID=
 SIM_PID=
 SIM_PORT=${TEST_SIM_PORT:-18099}
 SIM_CONTROL=${TEST_SIM_CONTROL_PORT:-18098}
+MAIL_PORT=${TEST_MAIL_PORT:-18025}
+MAIL_PID=
 cleanup() {
+	if [ -n "$MAIL_PID" ]; then
+		kill -TERM "$MAIL_PID" 2>/dev/null || true
+		wait "$MAIL_PID" 2>/dev/null || true
+	fi
 	if [ -n "$SIM_PID" ]; then
 		kill -TERM "$SIM_PID" 2>/dev/null || true
 		wait "$SIM_PID" 2>/dev/null || true
@@ -124,17 +130,23 @@ e2e() {
 	node tests/central-sim/server.js --port "$SIM_PORT" \
 	    --control-port "$SIM_CONTROL" >"$OUT/central-sim.log" 2>&1 &
 	SIM_PID=$!
+	node tests/mail-sink/server.js --port "$MAIL_PORT" \
+	    --out "$OUT/mail.jsonl" >"$OUT/mail-sink.log" 2>&1 &
+	MAIL_PID=$!
+	export KITAS_SMTP_URL=smtp://127.0.0.1:$MAIL_PORT
+	export KITAS_PUBLIC_URL=http://127.0.0.1:$HTTP
 	# This Kore serves pages; the drills start their own dispatchers.
 	start_kore || return
 	# TEST_E2E="auth central" runs only those files.
 	local files="" f
-	for f in ${TEST_E2E:-skeleton browser auth portal central restart}; do
+	for f in ${TEST_E2E:-skeleton browser auth portal mail central restart}; do
 		files="$files tests/e2e/$f.test.mjs"
 	done
 	# shellcheck disable=SC2086
 	KITAS_URL=http://127.0.0.1:$HTTP KITAS_STATE_DIR=$STATE \
 	    SIM_URL=http://127.0.0.1:$SIM_PORT \
 	    SIM_CONTROL=http://127.0.0.1:$SIM_CONTROL \
+	    MAIL_OUT=$OUT/mail.jsonl \
 	    node --test --test-concurrency=1 --test-reporter=tap $files \
 	    >"$OUT/e2e.tap" 2>&1 ||
 	    grep -qE '^not ok ' "$OUT/e2e.tap" ||

@@ -257,11 +257,28 @@ export class Jar {
 	}
 }
 
-// The newest mail of a kind to an address, as the outbox holds it.
-export function mail(to, kind) {
-	return psql(`SELECT coalesce(data->>'token', '') FROM mail_outbox
-	    WHERE lower(to_addr) = lower(:'p1') AND kind = :'p2'
-	    ORDER BY id DESC LIMIT 1`, to, kind);
+// The token of the newest confirm or reset mail to an address, read from
+// the mail the sink received (the database erases it once sent).
+export async function mail(to, kind) {
+	const link = kind === 'reset' ? /\/reset\/new\?token=([A-Za-z0-9_-]+)/ :
+	    /\/confirm\?token=([A-Za-z0-9_-]+)/;
+	let token;
+	await until(`${kind} mail to ${to}`, () => {
+		if (!existsSync(MAIL_OUT))
+			return false;
+		const mails = readFileSync(MAIL_OUT, 'utf8').split('\n').filter(Boolean)
+		    .map((l) => JSON.parse(l))
+		    .filter((m) => m.to.some((t) => t.toLowerCase().includes(to.toLowerCase())));
+		for (const m of mails.reverse()) {
+			const hit = m.data.match(link);
+			if (hit) {
+				token = hit[1];
+				return true;
+			}
+		}
+		return false;
+	}, 10000, 50);
+	return token;
 }
 
 // A confirmed account with a password, made through the real pages.
@@ -272,7 +289,7 @@ export async function registerAndConfirm(email, password, name = 'Test Person') 
 	    password2: password, lang: 'en' });
 	if (r.status !== 200)
 		throw new Error(`register ${email}: ${r.status}`);
-	const token = mail(email, 'confirm');
+	const token = await mail(email, 'confirm');
 	const c = await j.get(`/confirm?token=${token}`);
 	if (c.status !== 200)
 		throw new Error(`confirm ${email}: ${c.status}`);
@@ -283,4 +300,31 @@ export async function login(email, password, jar = new Jar()) {
 	const csrf = await jar.csrf('/login?lang=en');
 	const r = await jar.post('/login', { csrf, email, password, lang: 'en' });
 	return { jar, res: r };
+}
+
+// --- the mail sink (tests/mail-sink) ------------------------------------
+import { existsSync } from 'node:fs';
+export const MAIL_OUT = process.env.MAIL_OUT ?? path.join(STATE, 'out/mail.jsonl');
+
+// The newest mail to an address whose subject matches, waiting for it.
+export async function mailTo(addr, subject, ms = 10000) {
+	let found;
+	await until(`mail to ${addr}`, () => {
+		if (!existsSync(MAIL_OUT))
+			return false;
+		const mails = readFileSync(MAIL_OUT, 'utf8').split('\n').filter(Boolean)
+		    .map((l) => JSON.parse(l))
+		    .filter((m) => m.to.some((t) => t.includes(addr)));
+		for (const m of mails.reverse()) {
+			const subj = m.data.match(/^Subject: =\?UTF-8\?B\?([^?]+)\?=/m);
+			const text = subj ? Buffer.from(subj[1], 'base64').toString('utf8') : '';
+			if (subject.test(text)) {
+				found = { subject: text, body: m.data.split('\r\n\r\n').slice(1).join('\r\n\r\n'),
+				    raw: m.data };
+				return true;
+			}
+		}
+		return false;
+	}, ms, 100);
+	return found;
 }

@@ -155,7 +155,7 @@ test('methods other than the route\'s are refused', async () => {
 });
 
 test('a body over the limit is refused by Kore before the handler', async () => {
-	const r = await postForm('/status', { ref: 'x'.repeat(70000), passport: 'y' });
+	const r = await postForm('/status', { ref: 'x'.repeat(7 * 1024 * 1024), passport: 'y' });
 	assert.equal(r.status, 413);
 });
 

@@ -165,6 +165,28 @@ derived_keys_exist(void **state)
 	assert_int_equal(n, 12);
 }
 
+/* Every kind of mail the database queues has its words. */
+static void
+mail_keys_exist(void **state)
+{
+	static const char *kinds[] = { "confirm", "already_registered",
+	    "reset", "password_changed", "case_status" };
+	char	key[I18N_KEY_MAX + 1];
+	size_t	i;
+	int	l;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		for (l = 0; l < LANG_COUNT; l++) {
+			(void)snprintf(key, sizeof(key), "mail.%s.subject",
+			    kinds[i]);
+			assert_non_null(i18n_get(cat, (enum lang)l, key));
+			(void)snprintf(key, sizeof(key), "mail.%s.body",
+			    kinds[i]);
+			assert_non_null(i18n_get(cat, (enum lang)l, key));
+		}
+	}
+}
+
 static void
 load_refuses_a_broken_catalogue(void **state)
 {
@@ -183,6 +205,7 @@ main(void)
 		cmocka_unit_test(template_keys_exist),
 		cmocka_unit_test(handler_keys_exist),
 		cmocka_unit_test(derived_keys_exist),
+		cmocka_unit_test(mail_keys_exist),
 		cmocka_unit_test(load_refuses_a_broken_catalogue),
 	};
 

@@ -1,0 +1,56 @@
+// Notices by e-mail, through libcurl's SMTP to the local sink: the
+// confirmation link works from the mail itself, and every status change
+// of a case reaches the applicant in their language.
+import assert from 'node:assert/strict';
+import test from 'node:test';
+
+import { BASE, Jar, login, mailTo, psql } from './lib.mjs';
+
+const PW = 'correct horse battery staple';
+
+test('the confirmation mail carries a link that confirms the address', async () => {
+	const who = `mail${process.pid}a@example.org`;
+	const j = new Jar();
+	const csrf = (await (await j.get('/register?lang=id')).text())
+	    .match(/name="csrf" value="([^"]+)"/)[1];
+	await j.post('/register', { csrf, name: 'Ayu', email: who, password: PW,
+	    password2: PW, lang: 'id' });
+	const m = await mailTo(who, /Konfirmasi alamat e-mail/);
+	assert.match(m.raw, /^Content-Type: text\/plain; charset=utf-8/m);
+	const link = m.body.match(/(http:\/\/\S+\/confirm\?token=[A-Za-z0-9_-]+&lang=id)/)[1];
+	assert.ok(link.startsWith(BASE));
+	const r = await j.get(link.slice(BASE.length));
+	assert.equal(r.status, 200);
+	assert.match(await r.text(), /sudah dikonfirmasi/);
+	// Once sent, the database keeps no copy of the token.
+	assert.equal(psql(`SELECT count(*) FROM mail_outbox WHERE to_addr = :'p1'
+	    AND kind = 'confirm' AND sent_at IS NOT NULL AND data ? 'token'`, who), '0');
+});
+
+test('a status change of a case reaches the applicant by mail', async () => {
+	const who = `mail${process.pid}b@example.org`;
+	const j = new Jar();
+	const csrf = (await (await j.get('/register?lang=en')).text())
+	    .match(/name="csrf" value="([^"]+)"/)[1];
+	await j.post('/register', { csrf, name: 'Made', email: who, password: PW,
+	    password2: PW, lang: 'en' });
+	const link = (await mailTo(who, /Confirm your e-mail/)).body
+	    .match(/\/confirm\?token=[A-Za-z0-9_-]+&lang=en/)[0];
+	await j.get(link);
+	await login(who, PW, j);
+	const form = await (await j.get('/apply?lang=en')).text();
+	const f = (n) => form.match(new RegExp(`name="${n}" value="([^"]*)"`))[1];
+	const r = await j.post('/apply', { csrf: f('csrf'), idem: f('idem'),
+	    family: 'WIRAWAN', given: 'MADE', birth: '1980-01-01', sex: 'M',
+	    nationality: 'AUS', passport: `MW${process.pid}`.slice(0, 12),
+	    expiry: '2035-01-01', kind: 'E23', duration: '2', level: 'regular', office: 'DPS' });
+	const ref = r.headers.get('location').split('/').pop();
+	// An officer of the office moves the case (through the SQL command
+	// function, as the back office will).
+	psql(`SELECT case_apply((SELECT id FROM accounts WHERE email =
+	    'officer.dps@imigrasi.example'), id, 'submit', version, NULL)
+	    FROM cases WHERE reference = :'p1'`, ref);
+	const m = await mailTo(who, new RegExp(`Your application ${ref}`));
+	assert.match(m.body, /is now at this step: Submitted/);
+	assert.match(m.body, new RegExp(`/case/${ref}\\?lang=en`));
+});
