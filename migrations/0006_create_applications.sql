@@ -411,7 +411,18 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 		b.expires_at < p_now AS expired,
 		b.paid_at IS NOT NULL AS paid))
 		FROM billing_codes b WHERE b.case_id = c.id AND b.void_at IS NULL
-		ORDER BY b.created_at DESC LIMIT 1))
+		ORDER BY b.created_at DESC LIMIT 1),
+	    -- While it waits for central: the link, the queue, the estimate
+	    -- (the status page's view of the same case).
+	    (SELECT xmlelement(name link, xmlattributes(s.link_state AS state,
+		s.outage_since AS "outage-since", s.paused AS paused,
+		s.ahead AS ahead, s.eta_seconds AS eta,
+		s.after_recovery AS "after-recovery"))
+		FROM applicants a, case_public_status(c.reference, a.passport_no,
+		    p_now) s
+		WHERE a.id = c.applicant_id AND c.state = 'awaiting_clearance'),
+	    (SELECT xmlelement(name compensation, xmlattributes(x.reason AS reason))
+		FROM compensations x WHERE x.case_id = c.id))
 	FROM c
 $$;
 

@@ -123,6 +123,80 @@
 <input type="hidden" name="lang" value="{$lang}"/>
 </xsl:template>
 
+<!--
+  The central check, told as it is: working (with an estimate), held by
+  a supervisor, or down since when, with the place in the queue.
+-->
+<xsl:template name="link">
+<xsl:param name="state"/>
+<xsl:param name="since"/>
+<xsl:param name="paused"/>
+<xsl:param name="ahead"/>
+<xsl:param name="eta"/>
+<xsl:param name="after"/>
+<xsl:variable name="queue">
+<xsl:call-template name="fill">
+<xsl:with-param name="text" select="i:t('link.ahead')"/>
+<xsl:with-param name="key" select="'{n}'"/>
+<xsl:with-param name="value" select="$ahead"/>
+</xsl:call-template>
+</xsl:variable>
+<xsl:choose>
+<xsl:when test="$paused = 't' or $paused = 'true'">
+<div class="banner" role="status">
+<p><xsl:value-of select="i:t('link.paused')"/></p>
+<p><xsl:value-of select="$queue"/></p>
+</div>
+</xsl:when>
+<xsl:when test="$state != 'closed'">
+<div class="banner" role="status">
+<p><strong>
+<xsl:call-template name="fill">
+<xsl:with-param name="text" select="i:t('link.down')"/>
+<xsl:with-param name="key" select="'{since}'"/>
+<xsl:with-param name="value">
+<xsl:call-template name="datetime">
+<xsl:with-param name="at" select="$since"/>
+</xsl:call-template>
+</xsl:with-param>
+</xsl:call-template>
+</strong></p>
+<p><xsl:value-of select="i:t('link.safe')"/></p>
+<p><xsl:value-of select="$queue"/></p>
+<xsl:if test="string($after) != ''">
+<p>
+<xsl:call-template name="fill">
+<xsl:with-param name="text" select="i:t('link.after')"/>
+<xsl:with-param name="key" select="'{eta}'"/>
+<xsl:with-param name="value">
+<xsl:call-template name="duration">
+<xsl:with-param name="s" select="$after"/>
+</xsl:call-template>
+</xsl:with-param>
+</xsl:call-template>
+</p>
+</xsl:if>
+</div>
+</xsl:when>
+<xsl:when test="string($eta) != ''">
+<p class="eta">
+<xsl:call-template name="fill">
+<xsl:with-param name="text" select="i:t('link.eta')"/>
+<xsl:with-param name="key" select="'{eta}'"/>
+<xsl:with-param name="value">
+<xsl:call-template name="duration">
+<xsl:with-param name="s" select="$eta"/>
+</xsl:call-template>
+</xsl:with-param>
+</xsl:call-template>
+</p>
+</xsl:when>
+<xsl:otherwise>
+<p class="eta"><xsl:value-of select="i:t('link.waiting_answer')"/></p>
+</xsl:otherwise>
+</xsl:choose>
+</xsl:template>
+
 <!-- "2026-11-25T14:03" as "25 November 2026, 14:03". -->
 <xsl:template name="datetime">
 <xsl:param name="at"/>

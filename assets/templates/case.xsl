@@ -30,6 +30,21 @@
 <strong><xsl:value-of select="i:t(concat('state.', $c/@state))"/></strong>
 </p>
 <p><xsl:value-of select="i:t(concat('state.', $c/@state, '.explain'))"/></p>
+<xsl:for-each select="$c/link">
+<xsl:call-template name="link">
+<xsl:with-param name="state" select="@state"/>
+<xsl:with-param name="since" select="@outage-since"/>
+<xsl:with-param name="paused" select="@paused"/>
+<xsl:with-param name="ahead" select="@ahead"/>
+<xsl:with-param name="eta" select="@eta"/>
+<xsl:with-param name="after" select="@after-recovery"/>
+</xsl:call-template>
+</xsl:for-each>
+<xsl:if test="$c/compensation">
+<div class="notice" role="status">
+<p><xsl:value-of select="i:t('status.compensation')"/></p>
+</div>
+</xsl:if>
 <dl>
 <dt><xsl:value-of select="i:t('times.kind')"/></dt>
 <dd><xsl:value-of select="i:t(concat('kind.', $c/@kind))"/></dd>

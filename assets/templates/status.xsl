@@ -82,7 +82,14 @@
 </xsl:if>
 </dl>
 <xsl:if test="@state = 'awaiting_clearance'">
-<xsl:apply-templates select="." mode="link"/>
+<xsl:call-template name="link">
+<xsl:with-param name="state" select="@link"/>
+<xsl:with-param name="since" select="@outage-since"/>
+<xsl:with-param name="paused" select="@paused"/>
+<xsl:with-param name="ahead" select="@ahead"/>
+<xsl:with-param name="eta" select="@eta"/>
+<xsl:with-param name="after" select="@after-recovery"/>
+</xsl:call-template>
 </xsl:if>
 <xsl:if test="@compensation = 't'">
 <div class="notice" role="status">
@@ -102,72 +109,6 @@
 </ol>
 </xsl:if>
 </section>
-</xsl:template>
-
-<!-- The central check, told as it is: working, held, or down. -->
-<xsl:template match="case" mode="link">
-<xsl:choose>
-<xsl:when test="@paused = 't'">
-<div class="banner" role="status">
-<p><xsl:value-of select="i:t('link.paused')"/></p>
-<p><xsl:call-template name="ahead"/></p>
-</div>
-</xsl:when>
-<xsl:when test="@link != 'closed'">
-<div class="banner" role="status">
-<p><strong>
-<xsl:call-template name="fill">
-<xsl:with-param name="text" select="i:t('link.down')"/>
-<xsl:with-param name="key" select="'{since}'"/>
-<xsl:with-param name="value">
-<xsl:call-template name="datetime">
-<xsl:with-param name="at" select="@outage-since"/>
-</xsl:call-template>
-</xsl:with-param>
-</xsl:call-template>
-</strong></p>
-<p><xsl:value-of select="i:t('link.safe')"/></p>
-<p><xsl:call-template name="ahead"/></p>
-<xsl:if test="@after-recovery">
-<p>
-<xsl:call-template name="fill">
-<xsl:with-param name="text" select="i:t('link.after')"/>
-<xsl:with-param name="key" select="'{eta}'"/>
-<xsl:with-param name="value">
-<xsl:call-template name="duration">
-<xsl:with-param name="s" select="@after-recovery"/>
-</xsl:call-template>
-</xsl:with-param>
-</xsl:call-template>
-</p>
-</xsl:if>
-</div>
-</xsl:when>
-<xsl:when test="@eta">
-<p class="eta">
-<xsl:call-template name="fill">
-<xsl:with-param name="text" select="i:t('link.eta')"/>
-<xsl:with-param name="key" select="'{eta}'"/>
-<xsl:with-param name="value">
-<xsl:call-template name="duration">
-<xsl:with-param name="s" select="@eta"/>
-</xsl:call-template>
-</xsl:with-param>
-</xsl:call-template>
-</p>
-</xsl:when>
-<xsl:otherwise>
-<p class="eta"><xsl:value-of select="i:t('link.waiting_answer')"/></p>
-</xsl:otherwise>
-</xsl:choose>
-</xsl:template>
-
-<xsl:template name="ahead">
-<xsl:call-template name="fill">
-<xsl:with-param name="text" select="i:t('link.ahead')"/>
-<xsl:with-param name="key" select="'{n}'"/>
-<xsl:with-param name="value" select="@ahead"/>
-</xsl:call-template>
 </xsl:template>
 
 <!-- One step of the road: done, current or still to come. -->

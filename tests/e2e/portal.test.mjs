@@ -198,3 +198,36 @@ test('the applicant withdraws; a withdrawn case takes no more documents', async 
 	r = await upload(j, loc, 'passport', PDF);
 	assert.equal(r.status, 409);
 });
+
+test('while central is down, the case page says so, with the queue and an estimate', async () => {
+	const j = await signedIn();
+	const loc = (await apply(j)).res.headers.get('location');
+	const ref = loc.split('/').pop();
+	// The office takes it to the central check (as the back office will).
+	psql(`DO $$ DECLARE c cases; o bigint; r case_result; cmd text; BEGIN
+	    SELECT * INTO c FROM cases WHERE reference = current_setting('t.ref');
+	    SELECT id INTO o FROM accounts WHERE email = 'officer.smg@imigrasi.example';
+	    r := (c.id, c.id, NULL, c.state, c.version, NULL, false)::case_result;
+	    FOREACH cmd IN ARRAY ARRAY['submit', 'pay', 'record_biometrics',
+		'request_clearance'] LOOP
+		r := case_apply(o, c.id, cmd, r.version, NULL);
+	    END LOOP; END $$`.replace("current_setting('t.ref')", `'${ref}'`));
+	psql(`UPDATE central_link SET state = 'open', state_since = now(),
+	        next_probe_at = now() + interval '1 hour';
+	    INSERT INTO link_outages (started_at, reason)
+	        VALUES (now() - interval '2 hours', 'drill') ON CONFLICT DO NOTHING`);
+	try {
+		const page = await (await j.get(loc + '?lang=en')).text();
+		assert.match(page, /Central check/);
+		assert.match(page, /The central system has been unreachable since/);
+		assert.match(page, /Applications before yours in the queue: \d+\./);
+		assert.match(page, /after the connection returns/);
+		const id = await (await j.get(loc + '?lang=id')).text();
+		assert.match(id, /Sistem pusat tidak dapat dihubungi sejak/);
+	} finally {
+		psql(`UPDATE central_link SET state = 'closed', state_since = now(),
+		        next_probe_at = NULL;
+		    UPDATE link_outages SET ended_at = now() WHERE ended_at IS NULL;
+		    UPDATE outbox SET status = 'cancelled' WHERE status = 'pending'`);
+	}
+});
