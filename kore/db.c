@@ -25,10 +25,10 @@ static const struct {
 } db_queries[DB_QUERY_COUNT] = {
 	[DB_READY] = { "ready", "SELECT 1", 0, 1 },
 	[DB_CASE_STATUS] = { "case_status",
-	    "SELECT reference, state, state_since, office_code, office_name, "
-	    "service_level, due_at, link_state, outage_since, paused, ahead, "
-	    "eta_seconds, after_recovery, compensation "
-	    "FROM case_public_status($1, $2)", 2, 1 },
+	    "SELECT throttled, reference, state, state_since, office_code, "
+	    "office_name, service_level, due_at, link_state, outage_since, "
+	    "paused, ahead, eta_seconds, after_recovery, compensation "
+	    "FROM status_lookup($1, $2, $3::inet)", 3, 1 },
 	[DB_METRICS] = { "metrics", "SELECT metrics_text()", 0, 1 },
 	[DB_PROCESSING_TIMES] = { "processing_times",
 	    "SELECT permit_kind, level, cases, median_days, p90_days "

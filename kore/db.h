@@ -21,7 +21,7 @@
 
 enum db_query {
 	DB_READY,		/* () -> 1 */
-	DB_CASE_STATUS,		/* (reference, passport) -> case_public_status */
+	DB_CASE_STATUS,		/* (reference, passport, address) -> status */
 	DB_METRICS,		/* () -> Prometheus text */
 	DB_PROCESSING_TIMES,	/* () -> kind, level, cases, median, p90 */
 	DB_SESSION,		/* (token hash) -> who, csrf */

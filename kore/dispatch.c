@@ -378,7 +378,7 @@ static void
 disp_hk_start(void *arg, u_int64_t now)
 {
 	if (disp_query(&disp->hk, disp_hk_cb, "housekeeping",
-	    "SELECT clr_housekeeping()", 0, NULL) == -1)
+	    "SELECT clr_housekeeping(), status_forget()", 0, NULL) == -1)
 		disp->hk_busy = 0;
 }
 

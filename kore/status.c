@@ -12,6 +12,7 @@
 #include "page.h"
 #include "passport.h"
 #include "ref.h"
+#include "session.h"
 
 #define STATUS_FIELD_MAX	128
 
@@ -23,13 +24,18 @@ static const char *status_cols[] = {
 };
 #define STATUS_NCOLS	(sizeof(status_cols) / sizeof(status_cols[0]))
 
+/* Wrong guesses per address before the lookup answers 429 (SQL). */
+#define STATUS_RETRY_AFTER	"900"
+
 struct status_lookup {
 	struct db_call	 db;
 	enum lang	 lang;
 	char		 ref[REF_BUFSZ];
 	char		 passport[PASSPORT_BUFSZ];
-	const char	*params[2];
+	char		 address[64];
+	const char	*params[3];
 	int		 found;
+	int		 throttled;
 	char		 val[STATUS_NCOLS][STATUS_FIELD_MAX];
 };
 
@@ -103,12 +109,16 @@ status_read(struct kore_pgsql *sql, void *arg)
 	if (kore_pgsql_ntuples(sql) == 0)
 		return (0);
 	if (kore_pgsql_ntuples(sql) != 1 ||
-	    kore_pgsql_nfields(sql) != (int)STATUS_NCOLS)
+	    kore_pgsql_nfields(sql) != (int)STATUS_NCOLS + 1)
 		return (-1);
+	if (kore_pgsql_getvalue(sql, 0, 0)[0] == 't') {
+		st->throttled = 1;
+		return (0);
+	}
 	st->found = 1;
 	for (i = 0; i < STATUS_NCOLS; i++)
 		(void)kore_strlcpy(st->val[i],
-		    kore_pgsql_getvalue(sql, 0, (int)i), sizeof(st->val[i]));
+		    kore_pgsql_getvalue(sql, 0, (int)i + 1), sizeof(st->val[i]));
 	return (0);
 }
 
@@ -154,6 +164,8 @@ status_parse_or_reply(struct http_request *req, struct status_lookup *st)
 	}
 	st->params[0] = st->ref;
 	st->params[1] = st->passport;
+	session_address(req, st->address, sizeof(st->address));
+	st->params[2] = st->address[0] != '\0' ? st->address : NULL;
 	return (0);
 }
 
@@ -186,6 +198,12 @@ status_lookup(struct http_request *req)
 	}
 
 	doc = page_model(req, st->lang, &root);
+	if (st->throttled) {
+		status_form(root, st->ref, st->passport, "ref",
+		    "status.err.throttled");
+		http_response_header(req, "retry-after", STATUS_RETRY_AFTER);
+		return (page_reply(req, 429, "status", doc, st->lang));
+	}
 	if (!st->found) {
 		status_form(root, st->ref, st->passport, "ref",
 		    "status.err.not_found");

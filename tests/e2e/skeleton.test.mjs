@@ -185,3 +185,18 @@ test('every state has its words in both catalogues', () => {
 		}
 	}
 });
+
+test('guessing is throttled: 20 misses from one address, then 429', async () => {
+	const c = demoCase('issued');
+	let last;
+	for (let i = 0; i < 21; i++)
+		last = await postForm('/status', { ref: c.ref, passport: `WRONG${i}X`, lang: 'en' });
+	assert.equal(last.status, 429);
+	assert.equal(last.headers.get('retry-after'), '900');
+	assert.match(await last.text(), /Too many lookups that found nothing/);
+	// Even the right pair waits now: the limit is per address.
+	const right = await postForm('/status', { ref: c.ref, passport: c.passport });
+	assert.equal(right.status, 429);
+	psql(`DELETE FROM status_misses`);
+	assert.equal((await postForm('/status', { ref: c.ref, passport: c.passport })).status, 200);
+});

@@ -1,0 +1,47 @@
+-- The public status lookup is throttled per address: a reference and a
+-- passport number are hard to guess together, and guessing is slower
+-- still at 20 misses per quarter hour.  Hits are not counted (an office
+-- may look up many of its own cases).
+
+CREATE TABLE status_misses (
+	address	inet NOT NULL,
+	at	timestamptz NOT NULL
+);
+CREATE INDEX status_misses_address ON status_misses (address, at);
+
+CREATE FUNCTION status_lookup(p_reference text, p_passport text,
+    p_address inet, p_now timestamptz DEFAULT now())
+RETURNS TABLE (throttled boolean, reference text, state case_state,
+    state_since text, office_code text, office_name text,
+    service_level service_level, due_at text, link_state text,
+    outage_since text, paused boolean, ahead bigint, eta_seconds integer,
+    after_recovery integer, compensation boolean)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	IF p_address IS NOT NULL AND (SELECT count(*) FROM status_misses m
+	    WHERE m.address = p_address AND
+	    m.at > p_now - interval '15 minutes') >= 20 THEN
+		RETURN QUERY SELECT true, NULL::text, NULL::case_state,
+		    NULL::text, NULL::text, NULL::text, NULL::service_level,
+		    NULL::text, NULL::text, NULL::text, NULL::boolean,
+		    NULL::bigint, NULL::integer, NULL::integer, NULL::boolean;
+		RETURN;
+	END IF;
+	RETURN QUERY SELECT false, s.* FROM case_public_status(p_reference,
+	    p_passport, p_now) s;
+	IF NOT FOUND AND p_address IS NOT NULL THEN
+		INSERT INTO status_misses VALUES (p_address, p_now);
+	END IF;
+END
+$$;
+
+-- Housekeeping forgets misses after a day.
+CREATE FUNCTION status_forget(p_now timestamptz DEFAULT now())
+RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	DELETE FROM status_misses WHERE at < p_now - interval '1 day'
+$$;
+
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION status_lookup(text, text, inet, timestamptz),
+    status_forget(timestamptz) TO kitas_app;
