@@ -13,35 +13,14 @@
 int	account_home(struct http_request *);
 int	account_password(struct http_request *);
 
-#define ACCOUNT_CASES_MAX	100
-
 struct account_cases {
 	struct session	 sess;
 	struct db_call	 db;
 	enum lang	 lang;
 	int		 phase;
 	const char	*params[1];
-	int		 n;
-	char		 row[ACCOUNT_CASES_MAX][5][24];
+	struct db_rows	 rows;
 };
-
-static int
-account_read(struct kore_pgsql *sql, void *arg)
-{
-	struct account_cases	*st = arg;
-	int			 i, j;
-
-	if (kore_pgsql_nfields(sql) != 5)
-		return (-1);
-	for (i = 0; i < kore_pgsql_ntuples(sql) && st->n < ACCOUNT_CASES_MAX;
-	    i++, st->n++) {
-		for (j = 0; j < 5; j++)
-			(void)kore_strlcpy(st->row[st->n][j],
-			    kore_pgsql_getvalue(sql, i, j),
-			    sizeof(st->row[st->n][j]));
-	}
-	return (0);
-}
 
 int
 account_home(struct http_request *req)
@@ -51,7 +30,7 @@ account_home(struct http_request *req)
 	struct account_cases	*st;
 	xmlDocPtr		 doc;
 	xmlNodePtr		 root, list, c;
-	int			 i, j;
+	int			 i, j, rc;
 
 	if (!http_state_exists(req)) {
 		st = http_state_create(req, sizeof(*st), NULL);
@@ -62,22 +41,14 @@ account_home(struct http_request *req)
 	st = http_state_get(req);
 
 	if (st->phase == 0) {
-		switch (session_load(req, &st->sess)) {
-		case DB_WAIT:
-			return (KORE_RESULT_RETRY);
-		case DB_FAILED:
-			return (page_unavailable(req, st->lang));
-		case DB_DONE:
-			break;
-		}
-		if (!st->sess.valid)
-			return (authpage_redirect(req, "/login"));
+		if (session_begin_or_reply(req, &st->sess, st->lang, 1, &rc) != 0)
+			return (rc);
 		st->params[0] = st->sess.token_hash;
 		db_call_init(&st->db, req);
 		st->phase = 1;
 	}
-	switch (db_run(&st->db, DB_PORTAL_CASES, st->params, account_read,
-	    st)) {
+	switch (db_run(&st->db, DB_PORTAL_CASES, st->params, db_read_rows,
+	    &st->rows)) {
 	case DB_WAIT:
 		return (KORE_RESULT_RETRY);
 	case DB_FAILED:
@@ -88,10 +59,11 @@ account_home(struct http_request *req)
 	doc = page_model(req, st->lang, &root);
 	session_model(req, &st->sess, root);
 	list = xmlNewChild(root, NULL, BAD_CAST "cases", NULL);
-	for (i = 0; i < st->n; i++) {
+	for (i = 0; i < st->rows.n; i++) {
 		c = xmlNewChild(list, NULL, BAD_CAST "case", NULL);
-		for (j = 0; j < 5; j++)
-			xmlNewProp(c, BAD_CAST cols[j], BAD_CAST st->row[i][j]);
+		for (j = 0; j < 5 && j < st->rows.ncols; j++)
+			xmlNewProp(c, BAD_CAST cols[j],
+			    BAD_CAST st->rows.v[i][j]);
 	}
 	return (page_reply(req, HTTP_STATUS_OK, "account", doc, st->lang));
 }
@@ -111,24 +83,15 @@ account_password(struct http_request *req)
 	struct authpage	*ap = authpage_state(req);
 	char		 old[AUTH_PW_MAX * 4 + 1], pw2[sizeof(old)];
 	enum db_status	 rc;
+	int		 r;
 
 	if (ap->phase == PW_SESSION) {
-		switch (session_load(req, &ap->sess)) {
-		case DB_WAIT:
-			return (KORE_RESULT_RETRY);
-		case DB_FAILED:
-			return (page_unavailable(req, ap->lang));
-		case DB_DONE:
-			break;
-		}
-		if (!ap->sess.valid)
-			return (authpage_redirect(req, "/login"));
+		if (session_begin_or_reply(req, &ap->sess, ap->lang, 1,
+		    &r) != 0)
+			return (r);
 		if (req->method == HTTP_METHOD_GET)
 			return (authpage_reply(req, ap, HTTP_STATUS_OK,
 			    "password"));
-		if (!session_csrf_ok(req, &ap->sess))
-			return (page_error(req, HTTP_STATUS_FORBIDDEN,
-			    ap->lang, "error.csrf"));
 		authpage_arg(req, "old", old, sizeof(old));
 		authpage_arg(req, "password", ap->v[6], sizeof(ap->v[6]));
 		authpage_arg(req, "password2", pw2, sizeof(pw2));

@@ -43,24 +43,12 @@ enum {
 static int
 auth_begin_or_reply(struct http_request *req, struct authpage *ap, int *rc)
 {
+	int	r;
+
 	if (ap->phase != PH_SESSION)
 		return (0);
-	switch (session_load(req, &ap->sess)) {
-	case DB_WAIT:
-		*rc = KORE_RESULT_RETRY;
-		return (-1);
-	case DB_FAILED:
-		*rc = page_unavailable(req, ap->lang);
-		return (1);
-	case DB_DONE:
-		break;
-	}
-	if (req->method == HTTP_METHOD_POST &&
-	    !session_csrf_ok(req, &ap->sess)) {
-		*rc = page_error(req, HTTP_STATUS_FORBIDDEN, ap->lang,
-		    "error.csrf");
-		return (1);
-	}
+	if ((r = session_begin_or_reply(req, &ap->sess, ap->lang, 0, rc)) != 0)
+		return (r);
 	ap->phase = PH_CHECK;
 	return (0);
 }
@@ -83,6 +71,48 @@ auth_db_or_reply(struct http_request *req, struct authpage *ap,
 	return (0);
 }
 
+/*
+ * Take a new password and its repetition from the form: on an error (or
+ * earlier ones in ap) the form is answered 400 and 1 returned; else the
+ * hash is set up in ap->pw and 0 returned.  The typed values are wiped
+ * either way.
+ */
+static int
+auth_new_password_or_reply(struct http_request *req, struct authpage *ap,
+    const char *email, const char *view, int *rc)
+{
+	char	pw[AUTH_PW_MAX * 4 + 1], pw2[sizeof(pw)];
+
+	authpage_arg(req, "password", pw, sizeof(pw));
+	authpage_arg(req, "password2", pw2, sizeof(pw2));
+	authpage_new_password(ap, pw, pw2, email);
+	if (ap->nerr == 0)
+		pwtask_init(&ap->pw, PWTASK_HASH, pw, NULL);
+	sodium_memzero(pw, sizeof(pw));
+	sodium_memzero(pw2, sizeof(pw2));
+	if (ap->nerr > 0) {
+		*rc = authpage_reply(req, ap, HTTP_STATUS_BAD_REQUEST, view);
+		return (1);
+	}
+	return (0);
+}
+
+/* The hash of a new password, once its task is done; as above. */
+static int
+auth_hashed_or_reply(struct http_request *req, struct authpage *ap, int *rc)
+{
+	if (pwtask_run(req, &ap->pw) == PWTASK_WAIT) {
+		*rc = KORE_RESULT_RETRY;
+		return (-1);
+	}
+	if (!ap->pw.ok) {
+		http_response(req, HTTP_STATUS_INTERNAL_ERROR, NULL, 0);
+		*rc = KORE_RESULT_OK;
+		return (1);
+	}
+	return (0);
+}
+
 static void
 auth_email_arg(struct http_request *req, struct authpage *ap)
 {
@@ -97,7 +127,6 @@ int
 auth_register(struct http_request *req)
 {
 	struct authpage	*ap = authpage_state(req);
-	char		 pw[AUTH_PW_MAX * 4 + 1], pw2[sizeof(pw)];
 	int		 rc;
 
 	if (auth_begin_or_reply(req, ap, &rc) != 0)
@@ -113,27 +142,14 @@ auth_register(struct http_request *req)
 		authpage_arg(req, "name", ap->name, sizeof(ap->name));
 		if (ap->name[0] == '\0' || strlen(ap->name) > 200)
 			authpage_error(ap, "name", "auth.err.name");
-		authpage_arg(req, "password", pw, sizeof(pw));
-		authpage_arg(req, "password2", pw2, sizeof(pw2));
-		authpage_new_password(ap, pw, pw2, ap->email);
-		if (ap->nerr > 0) {
-			sodium_memzero(pw, sizeof(pw));
-			sodium_memzero(pw2, sizeof(pw2));
-			return (authpage_reply(req, ap,
-			    HTTP_STATUS_BAD_REQUEST, "register"));
-		}
-		pwtask_init(&ap->pw, PWTASK_HASH, pw, NULL);
-		sodium_memzero(pw, sizeof(pw));
-		sodium_memzero(pw2, sizeof(pw2));
+		if (auth_new_password_or_reply(req, ap, ap->email, "register",
+		    &rc) != 0)
+			return (rc);
 		ap->phase = PH_TASK1;
 	}
 	if (ap->phase == PH_TASK1) {
-		if (pwtask_run(req, &ap->pw) == PWTASK_WAIT)
-			return (KORE_RESULT_RETRY);
-		if (!ap->pw.ok) {
-			http_response(req, HTTP_STATUS_INTERNAL_ERROR, NULL, 0);
-			return (KORE_RESULT_OK);
-		}
+		if (auth_hashed_or_reply(req, ap, &rc) != 0)
+			return (rc);
 		auth_token(ap->v[0]);
 		ap->params[0] = ap->email;
 		ap->params[1] = ap->name;
@@ -318,7 +334,6 @@ int
 auth_reset_new(struct http_request *req)
 {
 	struct authpage	*ap = authpage_state(req);
-	char		 pw[AUTH_PW_MAX * 4 + 1], pw2[sizeof(pw)];
 	int		 rc;
 
 	if (auth_begin_or_reply(req, ap, &rc) != 0)
@@ -333,27 +348,14 @@ auth_reset_new(struct http_request *req)
 		if (req->method == HTTP_METHOD_GET)
 			return (authpage_reply(req, ap, HTTP_STATUS_OK,
 			    "reset_new"));
-		authpage_arg(req, "password", pw, sizeof(pw));
-		authpage_arg(req, "password2", pw2, sizeof(pw2));
-		authpage_new_password(ap, pw, pw2, NULL);
-		if (ap->nerr > 0) {
-			sodium_memzero(pw, sizeof(pw));
-			sodium_memzero(pw2, sizeof(pw2));
-			return (authpage_reply(req, ap,
-			    HTTP_STATUS_BAD_REQUEST, "reset_new"));
-		}
-		pwtask_init(&ap->pw, PWTASK_HASH, pw, NULL);
-		sodium_memzero(pw, sizeof(pw));
-		sodium_memzero(pw2, sizeof(pw2));
+		if (auth_new_password_or_reply(req, ap, NULL, "reset_new",
+		    &rc) != 0)
+			return (rc);
 		ap->phase = PH_TASK1;
 	}
 	if (ap->phase == PH_TASK1) {
-		if (pwtask_run(req, &ap->pw) == PWTASK_WAIT)
-			return (KORE_RESULT_RETRY);
-		if (!ap->pw.ok) {
-			http_response(req, HTTP_STATUS_INTERNAL_ERROR, NULL, 0);
-			return (KORE_RESULT_OK);
-		}
+		if (auth_hashed_or_reply(req, ap, &rc) != 0)
+			return (rc);
 		ap->params[0] = "reset";
 		ap->params[1] = ap->token;
 		ap->params[2] = ap->pw.hash;

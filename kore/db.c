@@ -80,6 +80,23 @@ static const struct {
 	    "FROM portal_cases(decode($1, 'hex'))", 1, 1 },
 };
 
+int
+db_read_rows(struct kore_pgsql *sql, void *arg)
+{
+	struct db_rows	*r = arg;
+	int		 i, j;
+
+	if ((r->ncols = kore_pgsql_nfields(sql)) > DB_COLS_MAX)
+		return (-1);
+	for (i = 0; i < kore_pgsql_ntuples(sql) && r->n < DB_ROWS_MAX;
+	    i++, r->n++) {
+		for (j = 0; j < r->ncols; j++)
+			(void)kore_strlcpy(r->v[r->n][j],
+			    kore_pgsql_getvalue(sql, i, j), DB_CELL_MAX);
+	}
+	return (0);
+}
+
 void
 db_call_init(struct db_call *call, struct http_request *req)
 {

@@ -63,6 +63,20 @@ struct db_call {
 /* Called once per result set; read with kore_pgsql_getvalue(). */
 typedef int	(*db_reader)(struct kore_pgsql *sql, void *arg);
 
+#define DB_ROWS_MAX	100
+#define DB_COLS_MAX	6
+#define DB_CELL_MAX	32
+
+/* A small result kept whole: a list page's rows, cut to the sizes above. */
+struct db_rows {
+	int	n;
+	int	ncols;
+	char	v[DB_ROWS_MAX][DB_COLS_MAX][DB_CELL_MAX];
+};
+
+/* A db_reader for struct db_rows: every row, every column. */
+int		db_read_rows(struct kore_pgsql *sql, void *arg);
+
 /* Bind a call to the request; use once, before the first db_run(). */
 void		db_call_init(struct db_call *call, struct http_request *req);
 

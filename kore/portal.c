@@ -111,30 +111,12 @@ portal_state(struct http_request *req, int multipart)
 static int
 portal_begin_or_reply(struct http_request *req, struct portal *pt, int *rc)
 {
+	int	r;
+
 	if (pt->phase != PH_SESSION)
 		return (0);
-	switch (session_load(req, &pt->sess)) {
-	case DB_WAIT:
-		*rc = KORE_RESULT_RETRY;
-		return (-1);
-	case DB_FAILED:
-		*rc = page_unavailable(req, pt->lang);
-		return (1);
-	case DB_DONE:
-		break;
-	}
-	if (!pt->sess.valid) {
-		http_response_header(req, "location", "/login");
-		http_response(req, HTTP_STATUS_SEE_OTHER, NULL, 0);
-		*rc = KORE_RESULT_OK;
-		return (1);
-	}
-	if (req->method == HTTP_METHOD_POST &&
-	    !session_csrf_ok(req, &pt->sess)) {
-		*rc = page_error(req, HTTP_STATUS_FORBIDDEN, pt->lang,
-		    "error.csrf");
-		return (1);
-	}
+	if ((r = session_begin_or_reply(req, &pt->sess, pt->lang, 1, rc)) != 0)
+		return (r);
 	pt->phase = PH_CHECK;
 	return (0);
 }

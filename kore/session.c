@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include "app.h"
+#include "page.h"
 #include "session.h"
 
 static int
@@ -52,6 +53,33 @@ session_load(struct http_request *req, struct session *s)
 		return (DB_DONE);
 	}
 	return (db_run(&s->db, DB_SESSION, s->params, session_read, s));
+}
+
+int
+session_begin_or_reply(struct http_request *req, struct session *s,
+    enum lang lang, int need, int *rc)
+{
+	switch (session_load(req, s)) {
+	case DB_WAIT:
+		*rc = KORE_RESULT_RETRY;
+		return (-1);
+	case DB_FAILED:
+		*rc = page_unavailable(req, lang);
+		return (1);
+	case DB_DONE:
+		break;
+	}
+	if (need && !s->valid) {
+		http_response_header(req, "location", "/login");
+		http_response(req, HTTP_STATUS_SEE_OTHER, NULL, 0);
+		*rc = KORE_RESULT_OK;
+		return (1);
+	}
+	if (req->method == HTTP_METHOD_POST && !session_csrf_ok(req, s)) {
+		*rc = page_error(req, HTTP_STATUS_FORBIDDEN, lang, "error.csrf");
+		return (1);
+	}
+	return (0);
 }
 
 static void

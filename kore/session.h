@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "lang.h"
 
 #define SESSION_COOKIE	"kitas_sid"
 #define CSRF_COOKIE	"kitas_csrf"
@@ -39,6 +40,15 @@ struct session {
  * tells whether there is one), or DB_FAILED.  No cookie: DB_DONE at once.
  */
 enum db_status	session_load(struct http_request *req, struct session *s);
+
+/*
+ * The common start of a handler acting for a person: the session, and
+ * for a POST the CSRF token (403 when wrong).  With need, no session
+ * sends the browser to the sign-in page.  Returns -1 (return RETRY), 1
+ * (answered; return *rc) or 0 (go on).
+ */
+int		 session_begin_or_reply(struct http_request *req,
+		    struct session *s, enum lang lang, int need, int *rc);
 
 /* The CSRF token for forms on this page (sets the anonymous cookie). */
 const char	*session_csrf(struct http_request *req, struct session *s);

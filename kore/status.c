@@ -43,14 +43,11 @@ int	status_home(struct http_request *);
 int	status_lookup(struct http_request *);
 int	status_times(struct http_request *);
 
-#define STATUS_TIMES_MAX	64
-
 /* The published processing times, as rows for the page model. */
 struct status_times {
 	struct db_call	 db;
 	enum lang	 lang;
-	int		 n;
-	char		 row[STATUS_TIMES_MAX][5][16];
+	struct db_rows	 rows;
 };
 
 /*
@@ -219,24 +216,6 @@ status_lookup(struct http_request *req)
 	return (page_reply(req, HTTP_STATUS_OK, "status", doc, st->lang));
 }
 
-static int
-status_read_times(struct kore_pgsql *sql, void *arg)
-{
-	struct status_times	*st = arg;
-	int			 i, j;
-
-	if (kore_pgsql_nfields(sql) != 5)
-		return (-1);
-	for (i = 0; i < kore_pgsql_ntuples(sql) && st->n < STATUS_TIMES_MAX;
-	    i++, st->n++) {
-		for (j = 0; j < 5; j++)
-			(void)kore_strlcpy(st->row[st->n][j],
-			    kore_pgsql_getvalue(sql, i, j),
-			    sizeof(st->row[st->n][j]));
-	}
-	return (0);
-}
-
 /*
  * How long applications take: median and 90th percentile from submission
  * to issue over the last 180 days, per permit kind and service level.
@@ -260,8 +239,8 @@ status_times(struct http_request *req)
 	}
 	st = http_state_get(req);
 
-	switch (db_run(&st->db, DB_PROCESSING_TIMES, NULL, status_read_times,
-	    st)) {
+	switch (db_run(&st->db, DB_PROCESSING_TIMES, NULL, db_read_rows,
+	    &st->rows)) {
 	case DB_WAIT:
 		return (KORE_RESULT_RETRY);
 	case DB_FAILED:
@@ -271,10 +250,11 @@ status_times(struct http_request *req)
 	}
 	doc = page_model(req, st->lang, &root);
 	t = xmlNewChild(root, NULL, BAD_CAST "times", NULL);
-	for (i = 0; i < st->n; i++) {
+	for (i = 0; i < st->rows.n; i++) {
 		r = xmlNewChild(t, NULL, BAD_CAST "row", NULL);
-		for (j = 0; j < 5; j++)
-			xmlNewProp(r, BAD_CAST cols[j], BAD_CAST st->row[i][j]);
+		for (j = 0; j < 5 && j < st->rows.ncols; j++)
+			xmlNewProp(r, BAD_CAST cols[j],
+			    BAD_CAST st->rows.v[i][j]);
 	}
 	return (page_reply(req, HTTP_STATUS_OK, "times", doc, st->lang));
 }

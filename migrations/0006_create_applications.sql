@@ -115,12 +115,25 @@ LANGUAGE sql AS $$
 	    account_id = p_account FOR UPDATE
 $$;
 
--- A fresh 15-digit billing code: a prefix for the office, then random
--- digits; unique by the primary key.
-CREATE FUNCTION billing_new_code(p_office integer) RETURNS text
-LANGUAGE sql VOLATILE AS $$
-	SELECT '8' || lpad(p_office::text, 3, '0') ||
-	    lpad((floor(random() * 1e11))::bigint::text, 11, '0')
+-- A fresh 15-digit billing code for a case: a prefix for the office,
+-- then random digits (tried again on the rare collision), valid for
+-- billing_policy.code_ttl.
+CREATE FUNCTION billing_issue(p_case cases, p_amount bigint, p_now timestamptz)
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	bc	text;
+BEGIN
+	LOOP
+		bc := '8' || lpad(p_case.office_id::text, 3, '0') ||
+		    lpad((floor(random() * 1e11))::bigint::text, 11, '0');
+		EXIT WHEN NOT EXISTS (SELECT 1 FROM billing_codes WHERE code = bc);
+	END LOOP;
+	INSERT INTO billing_codes (code, case_id, amount, created_at, expires_at)
+	    SELECT bc, p_case.id, p_amount, p_now, p_now + p.code_ttl
+	    FROM billing_policy p;
+	RETURN bc;
+END
 $$;
 
 -- Step one: who applies (passport data) and for what.  Opens the draft
@@ -264,8 +277,6 @@ DECLARE
 	c	cases%ROWTYPE;
 	r	case_result;
 	amt	bigint;
-	ttl	interval;
-	bc	text;
 BEGIN
 	c := portal_own_case(acct, p_reference);
 	IF c.id IS NULL THEN
@@ -294,15 +305,7 @@ BEGIN
 			amt := amt + (SELECT f.amount FROM fees f
 			    WHERE f.item = 'express');
 		END IF;
-		SELECT code_ttl INTO ttl FROM billing_policy;
-		LOOP
-			bc := billing_new_code(c.office_id);
-			EXIT WHEN NOT EXISTS (SELECT 1 FROM billing_codes b
-			    WHERE b.code = bc);
-		END LOOP;
-		INSERT INTO billing_codes (code, case_id, amount, created_at,
-		    expires_at)
-		    VALUES (bc, c.id, amt, p_now, p_now + ttl);
+		PERFORM billing_issue(c, amt, p_now);
 	END IF;
 	RETURN QUERY SELECT 'ok'::text, b.code, b.amount, b.expires_at
 	    FROM billing_codes b WHERE b.case_id = c.id AND b.paid_at IS NULL
@@ -341,7 +344,6 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	c	cases%ROWTYPE;
 	b	billing_codes%ROWTYPE;
-	bc	text;
 BEGIN
 	c := portal_own_case(portal_account(p_session, p_now), p_reference);
 	IF c.id IS NULL THEN
@@ -356,14 +358,7 @@ BEGIN
 		RETURN 'not_expired';
 	END IF;
 	UPDATE billing_codes SET void_at = p_now WHERE code = b.code;
-	LOOP
-		bc := billing_new_code(c.office_id);
-		EXIT WHEN NOT EXISTS (SELECT 1 FROM billing_codes x
-		    WHERE x.code = bc);
-	END LOOP;
-	INSERT INTO billing_codes (code, case_id, amount, created_at, expires_at)
-	    SELECT bc, c.id, b.amount, p_now, p_now + p.code_ttl
-	    FROM billing_policy p;
+	PERFORM billing_issue(c, b.amount, p_now);
 	RETURN 'ok';
 END
 $$;

@@ -12,66 +12,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-CREATE FUNCTION pg_temp.t(p_offset text) RETURNS timestamptz
-LANGUAGE sql STABLE AS $$
-	SELECT now() - interval '8 days' + p_offset::interval
-$$;
-
--- A clearance request for a fresh case of office TAA, as an officer makes
--- it, queued (created and due) at p_at on the simulated clock.
-CREATE FUNCTION pg_temp.req(p_at timestamptz,
-    p_level service_level DEFAULT 'regular') RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-	c	bigint;
-	r	case_result;
-	o	bigint;
-BEGIN
-	c := pg_temp.t_case('biometrics_done', p_level);
-	r := case_apply(pg_temp.actor('officer'), c, 'request_clearance', 1,
-	    NULL);
-	IF r.code <> 'ok' THEN
-		RAISE EXCEPTION 'req: %', r.code;
-	END IF;
-	UPDATE outbox SET created_at = p_at, next_attempt_at = p_at
-	    WHERE case_id = c AND status = 'pending' RETURNING id INTO STRICT o;
-	RETURN o;
-END
-$$;
-
--- Known policy, a closed and idle link refilled at p_at, and no request
--- left waiting from an earlier section (nor from seed data).
-CREATE FUNCTION pg_temp.reset(p_at timestamptz) RETURNS void
-LANGUAGE sql AS $$
-	UPDATE central_policy SET rate = 10, burst = 20, ramp_seconds = 100,
-	    ramp_floor = 0.1, failure_threshold = 3, backoff_base_ms = 1000,
-	    backoff_cap_ms = 60000, lease_seconds = 60, bad_answer_limit = 3,
-	    pending_recheck = '1 day', clearance_max_age = '30 days',
-	    alarm_backlog = 500, alarm_oldest = '1 day';
-	UPDATE central_link SET state = 'closed', state_since = p_at,
-	    failures = 0, opens = 0, tokens = 0, refilled_at = p_at,
-	    recovered_at = NULL, hold_until = NULL, paused = false,
-	    paused_at = NULL, paused_by = NULL, next_probe_at = NULL,
-	    probe_owner = NULL, probe_expires_at = NULL, last_error = NULL,
-	    last_error_at = NULL;
-	UPDATE outbox SET status = 'cancelled', finished_at = p_at,
-	    lease_owner = NULL, lease_expires_at = NULL
-	    WHERE status = 'pending';
-	UPDATE link_outages SET ended_at = greatest(p_at, started_at)
-	    WHERE ended_at IS NULL;
-	UPDATE incidents SET resolved_at = p_at WHERE resolved_at IS NULL;
-$$;
-
-CREATE FUNCTION pg_temp.ids(p_owner text, p_max integer, p_now timestamptz)
-RETURNS bigint[]
-LANGUAGE sql AS $$
-	SELECT coalesce(array_agg(outbox_id ORDER BY outbox_id), '{}')
-	FROM clr_claim(p_owner, p_max, p_now)
-$$;
-
-CREATE FUNCTION pg_temp.n(p_owner text, p_max integer, p_now timestamptz)
-RETURNS bigint
-LANGUAGE sql AS $$ SELECT count(*) FROM clr_claim(p_owner, p_max, p_now) $$;
+\ir central_fixtures.psql
 
 CREATE FUNCTION pg_temp.case_of(p_outbox bigint) RETURNS bigint
 LANGUAGE sql STABLE AS $$ SELECT case_id FROM outbox WHERE id = p_outbox $$;
