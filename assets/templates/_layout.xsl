@@ -15,6 +15,18 @@
 
 <xsl:param name="lang" select="'id'"/>
 
+<!-- Rupiah amounts: 3.000.000 in Indonesian, 3,000,000 in English. -->
+<xsl:decimal-format name="id" grouping-separator="." decimal-separator=","/>
+
+<xsl:template name="rupiah">
+<xsl:param name="amount"/>
+<xsl:text>Rp</xsl:text>
+<xsl:choose>
+<xsl:when test="$lang = 'id'"><xsl:value-of select="format-number($amount, '#.##0', 'id')"/></xsl:when>
+<xsl:otherwise><xsl:value-of select="format-number($amount, '#,##0')"/></xsl:otherwise>
+</xsl:choose>
+</xsl:template>
+
 <xsl:template match="/">
 <html lang="{$lang}">
 <head>

@@ -63,7 +63,11 @@
 <dt><xsl:value-of select="i:t('case.billing.code')"/></dt>
 <dd class="code"><xsl:value-of select="$c/billing/@code"/></dd>
 <dt><xsl:value-of select="i:t('case.billing.amount')"/></dt>
-<dd>Rp<xsl:value-of select="format-number($c/billing/@amount, '#,##0')"/></dd>
+<dd>
+<xsl:call-template name="rupiah">
+<xsl:with-param name="amount" select="$c/billing/@amount"/>
+</xsl:call-template>
+</dd>
 <dt><xsl:value-of select="i:t('case.billing.expires')"/></dt>
 <dd>
 <xsl:call-template name="datetime">
