@@ -370,7 +370,10 @@ $$;
 CREATE FUNCTION portal_case_xml(p_session bytea, p_reference text,
     p_now timestamptz DEFAULT now())
 RETURNS xml
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	-- plpgsql keeps the plan; a sql function would plan this every call.
+	RETURN (
 	WITH c AS (
 		SELECT c.*, o.code AS office_code, o.name AS office_name,
 		    o.timezone
@@ -418,7 +421,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 		WHERE a.id = c.applicant_id AND c.state = 'awaiting_clearance'),
 	    (SELECT xmlelement(name compensation, xmlattributes(x.reason AS reason))
 		FROM compensations x WHERE x.case_id = c.id))
-	FROM c
+	FROM c);
+END
 $$;
 
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;

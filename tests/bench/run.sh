@@ -96,6 +96,10 @@ case $ONLY in
 ''|transition_sql) bench_transition_sql ;;
 esac
 case $ONLY in
+''|status_page|case_page)
+	KITAS_STATE_DIR=$STATE node tests/bench/pages.mjs "$ONLY" ;;
+esac
+case $ONLY in
 ''|drain*|status_p99_during_drain|worker_rss)
 	KITAS_STATE_DIR=$STATE SIM_URL=http://127.0.0.1:28099 \
 	    SIM_CONTROL=http://127.0.0.1:28098 node tests/bench/drain.mjs "$ONLY" ;;
