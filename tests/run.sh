@@ -17,7 +17,7 @@ STATE=var/test
 OUT=$STATE/out
 PGPORT_TEST=${TEST_PG_PORT:-5434}
 HTTP=${TEST_HTTP_PORT:-18080}
-LAYERS=${TEST_LAYERS:-unit sql e2e}
+LAYERS=${TEST_LAYERS:-unit fuzz sql e2e}
 STACK="conf/stack.sh $STATE $PGPORT_TEST"
 
 KORE_PID=
@@ -75,6 +75,45 @@ unit() {
 		cat "$OUT/unit.err"
 		echo "not ok - sanitizer report in unit tests" >>"$OUT/unit.tap"
 	fi
+}
+
+# --- fuzz -----------------------------------------------------------------
+# A short libFuzzer run of each harness in tests/fuzz (FUZZ_SECONDS each);
+# the long run is documented at the top of each harness.
+fuzz() {
+	say "fuzz (libFuzzer, ${FUZZ_SECONDS:-15} s each)"
+	local h name bin extra
+	mkdir -p build/fuzz
+	for h in tests/fuzz/*_fuzz.c; do
+		name=$(basename "$h" .c)
+		bin=build/fuzz/$name
+		case $name in
+		sig_fuzz) extra="src/sig.c src/digest.c" ;;
+		xml_fuzz) extra="src/xml.c src/clr.c" ;;
+		*) extra="" ;;
+		esac
+		# shellcheck disable=SC2086
+		if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
+		    $(pkg-config --cflags libsodium libxml-2.0) $extra "$h" \
+		    $(pkg-config --libs libsodium libxml-2.0 libcurl) -o "$bin" \
+		    >"$OUT/$name.build" 2>&1; then
+			cat "$OUT/$name.build"
+			echo "not ok - $name does not build" >>"$OUT/fuzz.tap"
+			continue
+		fi
+		mkdir -p "$OUT/$name.corpus"
+		if UBSAN_OPTIONS=halt_on_error=1 "$bin" -max_len=10000 \
+		    -max_total_time="${FUZZ_SECONDS:-15}" "$OUT/$name.corpus" \
+		    tests/vectors/xml >"$OUT/$name.log" 2>&1; then
+			echo "ok - $name: $(grep -o 'Done [0-9]* runs' "$OUT/$name.log")" \
+			    >>"$OUT/fuzz.tap"
+		else
+			tail -30 "$OUT/$name.log"
+			echo "not ok - $name found a crash (see $OUT/$name.log)" \
+			    >>"$OUT/fuzz.tap"
+		fi
+	done
+	cat "$OUT/fuzz.tap"
 }
 
 # --- the stack ----------------------------------------------------------
@@ -165,6 +204,7 @@ DB_UP=
 for layer in $LAYERS; do
 	case $layer in
 	unit) unit ;;
+	fuzz) fuzz ;;
 	sql|e2e)
 		if [ -z "$DB_UP" ]; then
 			start_db || break
