@@ -62,6 +62,7 @@ export KITAS_DB_ADMIN='host=$PGSOCK port=$PGPORT dbname=kitas user=kitas passwor
 export PGHOST='$PGSOCK' PGPORT='$PGPORT' PGDATABASE=kitas PGUSER=kitas PGPASSWORD='$OWNER_PW'
 export KITAS_STATE_DIR='$DIR'
 export KITAS_VAULT_KEYS='$DIR/vault.keys'
+export KITAS_EXCHANGE_KEY='$DIR/exchange.key'
 EOF
 }
 
@@ -108,6 +109,8 @@ db_migrate() {
 	    grep -q 1 || psql -qX -d postgres -c 'CREATE DATABASE kitas'
 	"$ROOT/kitasctl" migrate
 	[ -f "$DIR/vault.keys" ] || "$ROOT/kitasctl" vault-key >/dev/null
+	[ -f "$DIR/exchange.key" ] ||
+	    "$ROOT/kitasctl" exchange-key kitas-server-1 >"$DIR/exchange.pub"
 	# The app role is created by the migrations without a password; here
 	# it gets this cluster's one.  psql quotes the variable itself.
 	. "$DIR/secrets"

@@ -46,6 +46,7 @@ void		kore_parent_configure(int, char **);
 int		app_init(int);
 void		dispatch_init(void);
 void		maild_init(void);
+void		exchange_init(void);
 
 void
 kore_parent_configure(int argc, char **argv)
@@ -89,5 +90,6 @@ app_init(int state)
 	}
 	dispatch_init();
 	maild_init();
+	exchange_init();
 	return (KORE_RESULT_OK);
 }

@@ -75,6 +75,16 @@ static const struct {
 	    "SELECT portal_billing_renew(decode($1, 'hex'), $2)", 2, 0 },
 	[DB_CASE_XML] = { "case_xml",
 	    "SELECT portal_case_xml(decode($1, 'hex'), $2)", 2, 1 },
+	[DB_EX_KEY] = { "exchange_key",
+	    "SELECT partner_id, public_key, types FROM exchange_key($1)", 1, 1 },
+	[DB_EX_PAYMENT] = { "exchange_payment",
+	    "SELECT status, answer FROM exchange_payment_notice($1::integer, "
+	    "$2, $3, $4, decode($5, 'hex'), $6, $7, $8::bigint, "
+	    "$9::timestamptz, $10)", 10, 1 },
+	[DB_EX_CLEARANCE] = { "exchange_clearance",
+	    "SELECT status, answer FROM exchange_clearance_result($1::integer, "
+	    "$2, $3, $4, decode($5, 'hex'), $6, $7::uuid, $8, $9, $10, "
+	    "$11::timestamptz)", 11, 1 },
 	[DB_PORTAL_CASES] = { "portal_cases",
 	    "SELECT reference, state, permit_kind, service_level, updated "
 	    "FROM portal_cases(decode($1, 'hex'))", 1, 1 },

@@ -41,6 +41,9 @@ enum db_query {
 	DB_COMMAND,		/* (session, ref, command, version, key) */
 	DB_BILLING_RENEW,	/* (session, ref) -> code */
 	DB_CASE_XML,		/* (session, ref) -> the case page model */
+	DB_EX_KEY,		/* (keyid) -> partner, public key, types */
+	DB_EX_PAYMENT,		/* (partner, message, ..., fields) -> answer */
+	DB_EX_CLEARANCE,	/* (partner, message, ..., fields) -> answer */
 	DB_QUERY_COUNT
 };
 

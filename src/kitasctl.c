@@ -2,6 +2,8 @@
  * kitasctl: the operator's command line.  It talks to PostgreSQL with the
  * owner role (settings key db_admin / KITAS_DB_ADMIN).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,13 @@ usage(FILE *fp)
 	    "  policy                   show the central link's knobs\n"
 	    "  policy set NAME=VALUE..  change them (all or nothing), e.g.\n"
 	    "                           kitasctl policy set rate=50 burst=100\n"
+	    "  exchange-key KEYID       create the server's Ed25519 signing key\n"
+	    "                           (exchange_key file, 0600); prints the\n"
+	    "                           public key for partners\n"
+	    "  partner-add NAME TYPES KEYID PUBKEY\n"
+	    "                           register a partner (TYPES: comma list of\n"
+	    "                           payment-notice,clearance-result) with its\n"
+	    "                           base64 Ed25519 public key\n"
 	    "  vault-key                add a new master key to the vault_keys\n"
 	    "                           file (created 0600 if missing)\n"
 	    "  help                     this text\n"
@@ -50,6 +59,93 @@ connect_admin(const struct settings *s)
 		return (NULL);
 	}
 	return (db);
+}
+
+/* 1 when argv is a command with the right number of words. */
+static int
+command_known(int argc, char **argv)
+{
+	static const struct {
+		const char	*name;
+		int		 argc;		/* -1: 3 or more (policy set) */
+	} cmds[] = {
+		{ "migrate", 2 }, { "status", 2 }, { "policy", 2 },
+		{ "policy", -1 }, { "vault-key", 2 }, { "exchange-key", 3 },
+		{ "partner-add", 6 },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[1], cmds[i].name) != 0)
+			continue;
+		if (cmds[i].argc == argc)
+			return (1);
+		if (cmds[i].argc == -1 && argc >= 3 &&
+		    strcmp(argv[2], "set") == 0)
+			return (1);
+	}
+	return (0);
+}
+
+static int
+exchange_key(const struct settings *s, const char *keyid)
+{
+	unsigned char	pk[crypto_sign_PUBLICKEYBYTES];
+	unsigned char	sk[crypto_sign_SECRETKEYBYTES];
+	char		b64[128];
+	FILE		*fp;
+	int		fd;
+
+	if (s->exchange_key[0] == '\0' || strlen(keyid) > 128 ||
+	    strspn(keyid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._:-") != strlen(keyid)) {
+		fprintf(stderr, "kitasctl: exchange_key unset or bad key id\n");
+		return (1);
+	}
+	if ((fd = open(s->exchange_key, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1 ||
+	    (fp = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "kitasctl: %s: %s\n", s->exchange_key,
+		    strerror(errno));
+		return (1);
+	}
+	crypto_sign_keypair(pk, sk);
+	sodium_bin2base64(b64, sizeof(b64), sk, sizeof(sk),
+	    sodium_base64_VARIANT_ORIGINAL);
+	fprintf(fp, "%s %s\n", keyid, b64);
+	sodium_memzero(b64, sizeof(b64));
+	sodium_memzero(sk, sizeof(sk));
+	if (fclose(fp) != 0) {
+		fprintf(stderr, "kitasctl: %s: %s\n", s->exchange_key,
+		    strerror(errno));
+		return (1);
+	}
+	sodium_bin2base64(b64, sizeof(b64), pk, sizeof(pk),
+	    sodium_base64_VARIANT_ORIGINAL);
+	printf("%s %s\n", keyid, b64);
+	return (0);
+}
+
+static int
+partner_add(PGconn *db, char **argv)
+{
+	PGresult	*res;
+	const char	*params[4] = { argv[0], argv[1], argv[2], argv[3] };
+	int		 ok;
+
+	res = PQexecParams(db,
+	    "WITH a AS (INSERT INTO accounts (role, email, display_name) "
+	    "VALUES ('partner', lower(regexp_replace($1, '[^A-Za-z0-9]', '', "
+	    "'g')) || '@partner.invalid', $1) RETURNING id), "
+	    "p AS (INSERT INTO partners (account_id, name, types) "
+	    "SELECT id, $1, string_to_array($2, ',') FROM a RETURNING id) "
+	    "INSERT INTO partner_keys (keyid, partner_id, public_key, "
+	    "valid_from) SELECT $3, p.id, decode($4, 'base64'), now() FROM p",
+	    4, NULL, params, NULL, NULL, 0);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "kitasctl: %s", PQresultErrorMessage(res));
+	PQclear(res);
+	return (ok ? 0 : 1);
 }
 
 static int
@@ -86,12 +182,7 @@ main(int argc, char **argv)
 		usage(stdout);
 		return (0);
 	}
-	if (!((strcmp(argv[1], "migrate") == 0 ||
-	    strcmp(argv[1], "vault-key") == 0 ||
-	    strcmp(argv[1], "status") == 0 ||
-	    strcmp(argv[1], "policy") == 0) && argc == 2) &&
-	    !(strcmp(argv[1], "policy") == 0 && argc >= 3 &&
-	    strcmp(argv[2], "set") == 0)) {
+	if (!command_known(argc, argv)) {
 		fprintf(stderr, "kitasctl: unknown command '%s'\n", argv[1]);
 		usage(stderr);
 		return (2);
@@ -106,9 +197,16 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "vault-key") == 0 && argc == 2)
 		return (vault_key(&s));
+	if (strcmp(argv[1], "exchange-key") == 0 && argc == 3)
+		return (exchange_key(&s, argv[2]));
 	if ((db = connect_admin(&s)) == NULL)
 		return (1);
 
+	if (strcmp(argv[1], "partner-add") == 0) {
+		rc = partner_add(db, argv + 2);
+		PQfinish(db);
+		return (rc);
+	}
 	if (strcmp(argv[1], "migrate") == 0)
 		rc = migrate_run(db, s.migrations, stdout, &err);
 	else if (strcmp(argv[1], "status") == 0)

@@ -39,6 +39,7 @@ static const struct {
 	S(smtp_url, ST_STRING),
 	S(mail_from, ST_STRING),
 	S(public_url, ST_STRING),
+	S(exchange_key, ST_STRING),
 #undef S
 #undef I
 };

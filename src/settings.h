@@ -30,6 +30,7 @@ struct settings {
 	char	smtp_url[SETTINGS_VALUE_MAX];	/* "" = mail stays queued */
 	char	mail_from[SETTINGS_VALUE_MAX];
 	char	public_url[SETTINGS_VALUE_MAX];	/* links in mails */
+	char	exchange_key[SETTINGS_VALUE_MAX]; /* our signing key (0600) */
 };
 
 /* Fill s with the built-in defaults. */
