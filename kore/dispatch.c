@@ -108,12 +108,18 @@ disp_later(void (*fn)(void *, u_int64_t))
 	kore_timer_add(fn, 1, NULL, KORE_TIMER_ONESHOT);
 }
 
+/*
+ * A query failed.  heal: it was never sent (a pooled connection that
+ * died while idle), so reset it before it goes back to the pool; never
+ * from a callback, where Kore still watches the connection's socket.
+ */
 static void
-disp_sql_failed(struct kore_pgsql *sql, const char *what)
+disp_sql_failed(struct kore_pgsql *sql, const char *what, int heal)
 {
 	kore_log(LOG_NOTICE, "dispatch %s: %s", what,
 	    sql->error != NULL ? sql->error : "failed");
-	if (sql->conn != NULL && PQstatus(sql->conn->db) == CONNECTION_BAD)
+	if (heal && sql->conn != NULL &&
+	    PQstatus(sql->conn->db) == CONNECTION_BAD)
 		PQreset(sql->conn->db);
 	kore_pgsql_cleanup(sql);
 }
@@ -127,11 +133,11 @@ disp_tick(void *arg, u_int64_t now)
 	 */
 	if ((disp->phase == DISP_CLAIM || disp->phase == DISP_REPORT) &&
 	    disp->sql.state == KORE_PGSQL_STATE_ERROR) {
-		disp_sql_failed(&disp->sql, "query dropped");
+		disp_sql_failed(&disp->sql, "query dropped", 0);
 		disp_phase(DISP_IDLE);
 	}
 	if (disp->hk_busy && disp->hk.state == KORE_PGSQL_STATE_ERROR) {
-		disp_sql_failed(&disp->hk, "housekeeping dropped");
+		disp_sql_failed(&disp->hk, "housekeeping dropped", 0);
 		disp->hk_busy = 0;
 	}
 	if (disp->phase != DISP_IDLE && disp->phase != DISP_SEND &&
@@ -169,12 +175,12 @@ disp_query(struct kore_pgsql *sql, void (*cb)(struct kore_pgsql *, void *),
 	if (!kore_pgsql_setup(sql, APP_DB_NAME, KORE_PGSQL_ASYNC)) {
 		if (sql->state == KORE_PGSQL_STATE_INIT)
 			return (0);	/* queued: cb gets INIT */
-		disp_sql_failed(sql, what);
+		disp_sql_failed(sql, what, 0);
 		return (-1);
 	}
 	if (!kore_pgsql_query_param_fields(sql, query, 0, n, params,
 	    NULL, NULL)) {
-		disp_sql_failed(sql, what);
+		disp_sql_failed(sql, what, 1);
 		return (-1);
 	}
 	return (0);
@@ -249,7 +255,7 @@ disp_claim_cb(struct kore_pgsql *sql, void *arg)
 		kore_pgsql_continue(sql);
 		return;
 	case KORE_PGSQL_STATE_ERROR:
-		disp_sql_failed(sql, "claim");
+		disp_sql_failed(sql, "claim", 0);
 		disp_phase(DISP_IDLE);
 		return;
 	case KORE_PGSQL_STATE_COMPLETE:
@@ -358,7 +364,7 @@ disp_report_cb(struct kore_pgsql *sql, void *arg)
 		return;
 	case KORE_PGSQL_STATE_ERROR:
 		/* Nothing was recorded: the leases expire, keys go again. */
-		disp_sql_failed(sql, "report");
+		disp_sql_failed(sql, "report", 0);
 		disp_phase(DISP_IDLE);
 		return;
 	case KORE_PGSQL_STATE_COMPLETE:
@@ -392,7 +398,7 @@ disp_hk_cb(struct kore_pgsql *sql, void *arg)
 	case KORE_PGSQL_STATE_WAIT:
 		return;
 	case KORE_PGSQL_STATE_ERROR:
-		disp_sql_failed(sql, "housekeeping");
+		disp_sql_failed(sql, "housekeeping", 0);
 		disp->hk_busy = 0;
 		return;
 	case KORE_PGSQL_STATE_COMPLETE:

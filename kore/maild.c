@@ -49,12 +49,18 @@ maild_init(void)
 	kore_timer_add(maild_tick, MAILD_TICK_MS, NULL, 0);
 }
 
+/*
+ * A query failed.  heal: the query was never sent (a pooled connection
+ * that died while idle), so reset it before it goes back to the pool.
+ * Never from a callback: Kore still watches that connection's socket.
+ */
 static void
-maild_failed(struct kore_pgsql *sql, const char *what)
+maild_failed(struct kore_pgsql *sql, const char *what, int heal)
 {
 	kore_log(LOG_NOTICE, "mail %s: %s", what,
 	    sql->error != NULL ? sql->error : "failed");
-	if (sql->conn != NULL && PQstatus(sql->conn->db) == CONNECTION_BAD)
+	if (heal && sql->conn != NULL &&
+	    PQstatus(sql->conn->db) == CONNECTION_BAD)
 		PQreset(sql->conn->db);
 	kore_pgsql_cleanup(sql);
 	md->busy = 0;
@@ -69,12 +75,12 @@ maild_query(void (*cb)(struct kore_pgsql *, void *), const char *q, int n,
 	if (!kore_pgsql_setup(&md->sql, APP_DB_NAME, KORE_PGSQL_ASYNC)) {
 		if (md->sql.state == KORE_PGSQL_STATE_INIT)
 			return (0);
-		maild_failed(&md->sql, "setup");
+		maild_failed(&md->sql, "setup", 0);
 		return (-1);
 	}
 	if (!kore_pgsql_query_param_fields(&md->sql, q, 0, n, params, NULL,
 	    NULL)) {
-		maild_failed(&md->sql, "query");
+		maild_failed(&md->sql, "query", 1);
 		return (-1);
 	}
 	return (0);
@@ -97,7 +103,7 @@ maild_tick(void *arg, u_int64_t now)
 {
 	/* Kore may drop a connection without calling us (KORE-4.1.md 3). */
 	if (md->busy && md->sql.state == KORE_PGSQL_STATE_ERROR)
-		maild_failed(&md->sql, "dropped");
+		maild_failed(&md->sql, "dropped", 0);
 	if (!md->busy)
 		maild_claim(NULL, now);
 }
@@ -166,7 +172,7 @@ maild_claim_cb(struct kore_pgsql *sql, void *arg)
 		kore_pgsql_continue(sql);
 		return;
 	case KORE_PGSQL_STATE_ERROR:
-		maild_failed(sql, "claim");
+		maild_failed(sql, "claim", 0);
 		return;
 	case KORE_PGSQL_STATE_COMPLETE:
 		kore_pgsql_cleanup(sql);
@@ -230,7 +236,7 @@ maild_report_cb(struct kore_pgsql *sql, void *arg)
 	case KORE_PGSQL_STATE_WAIT:
 		return;
 	case KORE_PGSQL_STATE_ERROR:
-		maild_failed(sql, "report");
+		maild_failed(sql, "report", 0);
 		return;
 	case KORE_PGSQL_STATE_COMPLETE:
 		kore_pgsql_cleanup(sql);

@@ -186,6 +186,7 @@ e2e() {
 	    SIM_URL=http://127.0.0.1:$SIM_PORT \
 	    SIM_CONTROL=http://127.0.0.1:$SIM_CONTROL \
 	    MAIL_OUT=$OUT/mail.jsonl \
+	    timeout --kill-after=10 "${E2E_TIMEOUT:-1200}" \
 	    node --test --test-concurrency=1 --test-reporter=tap $files \
 	    >"$OUT/e2e.tap" 2>&1 ||
 	    grep -qE '^not ok ' "$OUT/e2e.tap" ||
