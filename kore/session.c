@@ -152,14 +152,28 @@ session_cookie_set(struct http_request *req, const char *token, int max_age)
 	session_set_cookie(req, SESSION_COOKIE, token, max_age);
 }
 
+/*
+ * Kore listens on loopback behind nginx (conf/nginx-site.conf), so the
+ * peer of a proxied request is 127.0.0.1 and the client is in X-Real-IP;
+ * only a loopback peer is trusted to say so.  Without it, throttling per
+ * address would throttle everyone at once.
+ */
 void
 session_address(struct http_request *req, char *buf, size_t bufsz)
 {
 	struct connection	*c = req->owner;
+	struct in6_addr		 a6;
+	struct in_addr		 a4;
+	const char		*real;
 
 	buf[0] = '\0';
 	if (c->family == AF_INET)
 		(void)inet_ntop(AF_INET, &c->addr.ipv4.sin_addr, buf, bufsz);
 	else if (c->family == AF_INET6)
 		(void)inet_ntop(AF_INET6, &c->addr.ipv6.sin6_addr, buf, bufsz);
+	if ((strcmp(buf, "127.0.0.1") == 0 || strcmp(buf, "::1") == 0) &&
+	    http_request_header(req, "x-real-ip", &real) &&
+	    (inet_pton(AF_INET, real, &a4) == 1 ||
+	    inet_pton(AF_INET6, real, &a6) == 1))
+		(void)kore_strlcpy(buf, real, bufsz);
 }

@@ -200,3 +200,18 @@ test('guessing is throttled: 20 misses from one address, then 429', async () => 
 	psql(`DELETE FROM status_misses`);
 	assert.equal((await postForm('/status', { ref: c.ref, passport: c.passport })).status, 200);
 });
+
+test('behind nginx the client is X-Real-IP: one client\'s guesses slow only that client', async () => {
+	const c = demoCase('issued');
+	psql(`DELETE FROM status_misses`);
+	for (let i = 0; i < 21; i++)
+		await postForm('/status', { ref: c.ref, passport: `GUESS${i}X` },
+		    { 'x-real-ip': '203.0.113.7' });
+	const guesser = await postForm('/status', { ref: c.ref, passport: c.passport },
+	    { 'x-real-ip': '203.0.113.7' });
+	assert.equal(guesser.status, 429);
+	const other = await postForm('/status', { ref: c.ref, passport: c.passport },
+	    { 'x-real-ip': '198.51.100.9' });
+	assert.equal(other.status, 200, 'another client behind the same proxy is not slowed');
+	psql(`DELETE FROM status_misses`);
+});
