@@ -4,14 +4,22 @@
 #include "authpage.h"
 #include "page.h"
 
-/* Passwords pass through this state: wipe it when the request ends. */
+/*
+ * Passwords pass through this state: wipe the fields that hold them when
+ * the request ends; never the db/task structs, which Kore frees after us.
+ */
 static void
 authpage_wipe(struct http_request *req)
 {
 	struct authpage	*ap = http_state_get(req);
 
-	if (ap != NULL)
-		sodium_memzero(ap, sizeof(*ap));
+	if (ap == NULL || page_tasks_running(req))
+		return;
+	sodium_memzero(ap->v, sizeof(ap->v));
+	sodium_memzero(ap->col, sizeof(ap->col));
+	sodium_memzero(ap->pw.password, sizeof(ap->pw.password));
+	sodium_memzero(ap->pw.hash, sizeof(ap->pw.hash));
+	sodium_memzero(ap->pw.newhash, sizeof(ap->pw.newhash));
 }
 
 struct authpage *

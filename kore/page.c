@@ -1,5 +1,6 @@
 #include <kore/kore.h>
 #include <kore/http.h>
+#include <kore/tasks.h>
 
 #include <libxml/tree.h>
 
@@ -112,4 +113,16 @@ page_unavailable(struct http_request *req, enum lang lang)
 	http_response_header(req, "retry-after", APP_RETRY_AFTER);
 	return (page_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE, lang,
 	    "error.unavailable"));
+}
+
+int
+page_tasks_running(struct http_request *req)
+{
+	struct kore_task	*t;
+
+	LIST_FOREACH(t, &req->tasks, rlist) {
+		if (!kore_task_finished(t))
+			return (1);
+	}
+	return (0);
 }

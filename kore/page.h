@@ -37,4 +37,12 @@ int		page_error(struct http_request *req, int status,
 /* 503 with Retry-After: the database is away, try again shortly. */
 int		page_unavailable(struct http_request *req, enum lang lang);
 
+/*
+ * In an onfree hook: a task bound to req is still running.  Kore calls
+ * the hook first and again once the task is gone; until then the thread
+ * owns what it was given, and Kore still owns its task and query structs,
+ * so the hook must leave both alone.
+ */
+int		page_tasks_running(struct http_request *req);
+
 #endif

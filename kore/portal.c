@@ -74,14 +74,17 @@ portal_free(struct http_request *req)
 {
 	struct portal	*pt = http_state_get(req);
 
-	if (pt == NULL)
+	if (pt == NULL || page_tasks_running(req))
 		return;
 	kore_free(pt->casexml);
+	pt->casexml = NULL;
 	if (pt->seal.plain != NULL) {
 		sodium_memzero(pt->seal.plain, pt->seal.len);
 		kore_free(pt->seal.plain);
+		pt->seal.plain = NULL;
 	}
 	free(pt->seal.blob);
+	pt->seal.blob = NULL;
 }
 
 static struct portal *

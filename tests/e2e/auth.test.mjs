@@ -3,6 +3,7 @@
 // flags, no account enumeration, sessions that rotate and end.
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -256,4 +257,40 @@ test('in Chromium: register and sign in on a phone, pages pass axe', async () =>
 	} finally {
 		await browser.close();
 	}
+});
+
+// A client that hangs up while its login waits for the database or for
+// Argon2id must not hurt the worker: the request's state holds Kore's own
+// query and task structs, which must outlive the hang-up.  (A worker that
+// dies fails the run; one that hangs fails the requests below.)
+test('clients hanging up mid-login leave every worker working', async () => {
+	const who = email();
+	await registerAndConfirm(who, PW);
+	const j = new Jar();
+	const csrf = await j.csrf('/login?lang=en');
+	// The right password, each from its own address: no throttle is fed.
+	const body = new URLSearchParams({ csrf, email: who, password: PW,
+	    lang: 'en' }).toString();
+	const { hostname, port } = new URL(BASE);
+	const hangUp = (after, i) => new Promise((done) => {
+		const s = net.connect(+port, hostname, () => {
+			s.write(`POST /login HTTP/1.1\r\nHost: ${hostname}\r\n` +
+			    `X-Real-IP: 192.0.2.${i + 1}\r\n` +
+			    `Cookie: ${j.header()}\r\n` +
+			    'Content-Type: application/x-www-form-urlencoded\r\n' +
+			    `Content-Length: ${body.length}\r\n\r\n${body}`);
+			setTimeout(() => { s.destroy(); done(); }, after);
+		});
+		s.on('error', done);
+	});
+	for (let i = 0; i < 24; i++)
+		await hangUp([0, 1, 5, 20, 60, 150][i % 6], i);
+	await new Promise((r) => setTimeout(r, 1500));
+	// Many requests, so that every worker answers some.
+	for (let i = 0; i < 12; i++) {
+		const r = await fetch(`${BASE}/login?lang=en`, { signal: AbortSignal.timeout(5000) });
+		assert.equal(r.status, 200);
+	}
+	const { res } = await login(who, PW);
+	assert.equal(res.status, 303, 'a real login still works');
 });
