@@ -57,7 +57,7 @@ write_env() {
 	. "$DIR/secrets"
 	umask 077
 	cat >"$DIR/env" <<EOF
-export KITAS_DB='host=$PGSOCK port=$PGPORT dbname=kitas user=kitas_app password=$APP_PW gssencmode=disable application_name=kitas'
+export KITAS_DB='host=$PGSOCK port=$PGPORT dbname=kitas user=kitas_app password=$APP_PW gssencmode=disable connect_timeout=2 application_name=kitas'
 export KITAS_DB_ADMIN='host=$PGSOCK port=$PGPORT dbname=kitas user=kitas password=$OWNER_PW gssencmode=disable application_name=kitasctl'
 export PGHOST='$PGSOCK' PGPORT='$PGPORT' PGDATABASE=kitas PGUSER=kitas PGPASSWORD='$OWNER_PW'
 export KITAS_STATE_DIR='$DIR'

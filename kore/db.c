@@ -139,10 +139,12 @@ db_heal(struct kore_pgsql *sql)
  * A query failed.  When it had a connection and that connection is gone
  * (dropped by Kore, or CONNECTION_BAD), a retry-safe query is set up
  * again: -1 tells db_run() to go round once more.  A failure to connect
- * at all is not retried; it would only wait again.
+ * at all is not retried; it would only wait again.  heal: the query was
+ * never sent, so the connection may be reset; never once it was sent,
+ * since Kore still watches its socket and would drop the new one's.
  */
 static int
-db_fail(struct db_call *call, enum db_query q, int had_conn)
+db_fail(struct db_call *call, enum db_query q, int had_conn, int heal)
 {
 	struct kore_pgsql	*sql = &call->sql;
 	int			 lost;
@@ -151,7 +153,8 @@ db_fail(struct db_call *call, enum db_query q, int had_conn)
 	    PQstatus(sql->conn->db) == CONNECTION_BAD);
 	kore_log(LOG_NOTICE, "db %s: %s", db_queries[q].name,
 	    sql->error != NULL ? sql->error : "failed");
-	db_heal(sql);
+	if (heal)
+		db_heal(sql);
 	kore_pgsql_cleanup(sql);
 	if (lost && db_queries[q].retry && call->retries < DB_RETRY_MAX) {
 		call->retries++;
@@ -180,12 +183,12 @@ db_run(struct db_call *call, enum db_query q, const char **params,
 			    KORE_PGSQL_ASYNC)) {
 				if (sql->state == KORE_PGSQL_STATE_INIT)
 					return (DB_WAIT);
-				return (db_fail(call, q, 0));
+				return (db_fail(call, q, 0, 0));
 			}
 			if (!kore_pgsql_query_param_fields(sql,
 			    db_queries[q].sql, 0, db_queries[q].nparams,
 			    params, call->lengths, call->formats)) {
-				if ((rc = db_fail(call, q, 1)) == -1)
+				if ((rc = db_fail(call, q, 1, 1)) == -1)
 					continue;
 				return (rc);
 			}
@@ -201,7 +204,7 @@ db_run(struct db_call *call, enum db_query q, const char **params,
 			kore_pgsql_continue(sql);
 			break;
 		case KORE_PGSQL_STATE_ERROR:
-			if ((rc = db_fail(call, q, 1)) == -1)
+			if ((rc = db_fail(call, q, 1, 0)) == -1)
 				continue;
 			return (rc);
 		case KORE_PGSQL_STATE_COMPLETE:
