@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(20);
+SELECT plan(25);
 
 INSERT INTO partners (account_id, name, types) VALUES
     (pg_temp.actor('partner'), 'Bank T', '{payment-notice}'),
@@ -21,6 +21,7 @@ INSERT INTO partner_keys (keyid, partner_id, public_key, valid_from,
     ('t-old', :bank, decode(repeat('22', 32), 'hex'), now() - interval '2 years',
 	now() - interval '1 year', NULL),
     ('t-next', :bank, decode(repeat('33', 32), 'hex'), now() + interval '1 day', NULL, NULL),
+    ('t-b', :bank_b, decode(repeat('55', 32), 'hex'), now() - interval '1 day', NULL, NULL),
     ('t-revoked', :bank, decode(repeat('44', 32), 'hex'), now() - interval '1 day',
 	NULL, now() - interval '1 hour');
 
@@ -77,7 +78,7 @@ SELECT pg_temp.t_case('submitted') AS c2 \gset
 INSERT INTO billing_codes (code, case_id, amount, created_at, expires_at)
     VALUES ('800100000000002', :c2, 1500000, now(), now() + interval '7 days');
 SELECT is((SELECT status FROM exchange_payment_notice(:bank_b, 'msg-0004',
-    't-now', 'd4', '\x04', '<body/>', '800100000000002', 1500000, now(),
+    't-b', 'd4', '\x04', '<body/>', '800100000000002', 1500000, now(),
     'REF2')), 403, 'a partner may send only its types');
 SELECT is((SELECT status FROM exchange_payment_notice(:bank, 'msg-0005',
     't-now', 'd5', '\x05', '<body/>', '800100000000002', 1500000,
@@ -92,17 +93,31 @@ SELECT is((SELECT answer FROM exchange_payment_notice(:bank, 'msg-0007',
 SELECT is((SELECT status FROM exchange_payment_notice(:bank, 'msg-0006',
     't-now', 'd6', '\x06', '<body/>', '800100000000002', 1500000,
     now() + interval '1 hour', 'REF2')), 422, 'paid in the future: refused');
+SELECT is((SELECT status FROM exchange_payment_notice(:bank_b, 'msg-0008',
+    't-now', 'd8', '\x08', '<body/>', '800100000000002', 1500000, now(),
+    'REF2')), 401, 'a key is good only for the partner that owns it');
+SELECT is((SELECT count(*) FROM exchange_messages WHERE message_id = 'msg-0008')::int,
+    0, '... and nothing is logged in the other partner''s name');
 SELECT is((SELECT state::text FROM cases WHERE id = :c2), 'submitted',
     'none of the refused notices moved the case');
+SELECT throws_ok($$UPDATE partners SET offices = ARRAY[NULL::integer]$$,
+    '23514', NULL, 'an office list cannot hold a NULL');
 
 -------------------------------------------------------------------------
 -- 3. The log is append-only and the server's role cannot write it.
 -------------------------------------------------------------------------
 SELECT throws_ok($$UPDATE exchange_messages SET outcome = 'accepted'$$,
     NULL, 'the message log cannot be changed');
+SELECT pg_temp.actor('officer') AS officer \gset
 SET LOCAL ROLE kitas_app;
 SELECT throws_ok($$INSERT INTO exchange_signatures VALUES ('x', '\x00', now())$$,
     '42501', NULL, 'the server role cannot write the replay table directly');
+SELECT throws_ok($$SELECT clr_resolve(gen_random_uuid(), 'clear', NULL, NULL,
+    now(), now())$$, '42501', NULL,
+    'nor deliver a verdict except through a signed message');
+SELECT throws_ok(format($$SELECT case_create(%s, 1, 1, 'E23', 1::smallint,
+    'regular', 'employer', 'x', '', NULL)$$, :officer),
+    '42501', NULL, 'nor open a case for an actor it cannot prove');
 RESET ROLE;
 
 SELECT * FROM finish();

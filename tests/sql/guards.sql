@@ -26,7 +26,9 @@ SELECT throws_ok($$ UPDATE outbox SET status = 'done' $$, '42501', NULL,
     'nor touch the outbox');
 SELECT is((SELECT state::text FROM cases WHERE id = :c), 'paid',
     'it can read cases');
-SELECT is((case_apply(:officer, :c, 'record_biometrics', 2, NULL)).code, 'ok', 'and change them through case_apply()');
+SELECT throws_ok(format($$ SELECT case_apply(%s, %s, 'record_biometrics', 2,
+    NULL) $$, :officer, :c), '42501', NULL,
+    'nor call case_apply() with an actor it cannot prove (it goes through session-bound wrappers)');
 RESET ROLE;
 
 SELECT throws_ok(format($$ UPDATE cases SET state = 'issued' WHERE id = %s $$,
