@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(25);
+SELECT plan(29);
 
 INSERT INTO partners (account_id, name, types) VALUES
     (pg_temp.actor('partner'), 'Bank T', '{payment-notice}'),
@@ -100,6 +100,26 @@ SELECT is((SELECT count(*) FROM exchange_messages WHERE message_id = 'msg-0008')
     0, '... and nothing is logged in the other partner''s name');
 SELECT is((SELECT state::text FROM cases WHERE id = :c2), 'submitted',
     'none of the refused notices moved the case');
+-- Paid in time, told late: the code expired, the applicant renewed it
+-- (old code voided, a new one issued), then the bank's notice arrives.
+SELECT pg_temp.t_case('submitted') AS c3 \gset
+INSERT INTO billing_codes (code, case_id, amount, created_at, expires_at,
+    void_at) VALUES ('800100000000003', :c3, 1500000, now() - interval '10 days',
+    now() - interval '3 days', now() - interval '2 days');
+INSERT INTO billing_codes (code, case_id, amount, created_at, expires_at)
+    VALUES ('800100000000004', :c3, 1500000, now() - interval '2 days',
+    now() + interval '5 days');
+SELECT is((SELECT status FROM exchange_payment_notice(:bank, 'msg-0009',
+    't-now', 'd9', '\x09', '<body/>', '800100000000003', 1500000,
+    now() - interval '4 days', 'REF3')), 200,
+    'a payment made before the code expired is honoured when told late');
+SELECT is((SELECT state::text FROM cases WHERE id = :c3), 'paid', '... the case is paid');
+SELECT isnt((SELECT void_at FROM billing_codes WHERE code = '800100000000004'),
+    NULL, '... and its replacement code can no longer be paid');
+SELECT is((SELECT answer FROM exchange_payment_notice(:bank, 'msg-0010',
+    't-now', 'd10', '\x0a', '<body/>', '800100000000003', 1500000,
+    now() - interval '36 hours', 'REF4')) ~ 'code="(expired_code|already_paid)"', true,
+    'a payment after the code was voided is refused');
 SELECT throws_ok($$UPDATE partners SET offices = ARRAY[NULL::integer]$$,
     '23514', NULL, 'an office list cannot hold a NULL');
 
