@@ -16,6 +16,10 @@
 
 #define AUTHPAGE_ERRORS	4
 #define AUTHPAGE_PARAMS	8
+/* A value slot holds a whole password (up to AUTH_PW_MAX characters of
+ * UTF-8) or a hash; smaller, it would cut a long password silently. */
+#define AUTHPAGE_VAL	(AUTH_PW_MAX * 4 + 1)
+_Static_assert(AUTHPAGE_VAL >= AUTH_PWHASH_BUFSZ, "a hash fits a slot");
 
 struct authpage {
 	struct session	 sess;
@@ -36,7 +40,7 @@ struct authpage {
 	char		 col[4][AUTH_PWHASH_BUFSZ];
 	int		 rows;
 	/* Values passed to the database that must outlive a step. */
-	char		 v[AUTHPAGE_PARAMS][AUTH_PWHASH_BUFSZ];
+	char		 v[AUTHPAGE_PARAMS][AUTHPAGE_VAL];
 };
 
 /* The state, created on first call with session lookup pending. */
