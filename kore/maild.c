@@ -18,7 +18,15 @@
 #include "pgarr.h"
 
 #define MAILD_TICK_MS	500
-#define MAILD_BATCH	10
+/*
+ * A claim leases its mails for a minute (mail_claim, 0007); a batch
+ * whose deliveries all time out must still report before the lease ends,
+ * or another worker would send them again.
+ */
+#define MAILD_LEASE_MS	60000
+#define MAILD_BATCH	3
+_Static_assert(MAILD_BATCH * MAIL_TIMEOUT_MS < MAILD_LEASE_MS,
+    "a batch ends within its lease");
 
 struct maild {
 	struct kore_task	 task;	/* first: the thread finds us */
@@ -40,12 +48,19 @@ static void	maild_report_cb(struct kore_pgsql *, void *);
 void
 maild_init(void)
 {
+	char	host[64];
+
 	if (app.settings.smtp_url[0] == '\0') {
 		kore_log(LOG_NOTICE, "mail: no smtp_url, mails stay queued");
 		return;
 	}
 	md = kore_calloc(1, sizeof(*md));
-	(void)snprintf(md->owner, sizeof(md->owner), "mail:%d", (int)getpid());
+	if (gethostname(host, sizeof(host)) == -1)
+		(void)kore_strlcpy(host, "localhost", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	/* Unique across instances, as the dispatcher's. */
+	(void)snprintf(md->owner, sizeof(md->owner), "mail:%s:%d", host,
+	    (int)getpid());
 	kore_timer_add(maild_tick, MAILD_TICK_MS, NULL, 0);
 }
 
@@ -89,7 +104,10 @@ maild_query(void (*cb)(struct kore_pgsql *, void *), const char *q, int n,
 static void
 maild_claim(void *arg, u_int64_t now)
 {
-	const char	*params[2] = { md->owner, "10" };
+	char		 batch[8];
+	const char	*params[2] = { md->owner, batch };
+
+	(void)snprintf(batch, sizeof(batch), "%d", MAILD_BATCH);
 
 	md->busy = 1;
 	md->n = 0;

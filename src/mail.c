@@ -170,7 +170,7 @@ mail_send(const char *smtp_url, const char *from, struct mail *m,
 	curl_easy_setopt(curl, CURLOPT_READDATA, &r);
 	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 15000L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)MAIL_TIMEOUT_MS);
 	if ((cc = curl_easy_perform(curl)) == CURLE_OK)
 		m->ok = 1;
 	else

@@ -13,6 +13,8 @@
 #include "i18n.h"
 
 #define MAIL_MSG_MAX	(16 * 1024)
+/* The longest one delivery may take, connecting included. */
+#define MAIL_TIMEOUT_MS	15000
 
 struct mail {
 	long long	 id;
