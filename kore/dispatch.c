@@ -121,6 +121,8 @@ disp_sql_failed(struct kore_pgsql *sql, const char *what, int heal)
 	if (heal && sql->conn != NULL &&
 	    PQstatus(sql->conn->db) == CONNECTION_BAD)
 		PQreset(sql->conn->db);
+	/* No re-entry with COMPLETE from inside the cleanup (see maild.c). */
+	sql->cb = NULL;
 	kore_pgsql_cleanup(sql);
 }
 
@@ -144,6 +146,7 @@ disp_tick(void *arg, u_int64_t now)
 	    now - disp->since > DISP_STUCK_MS) {
 		kore_log(LOG_WARNING, "dispatch: phase %d stuck, reset",
 		    disp->phase);
+		disp->sql.cb = NULL;
 		kore_pgsql_cleanup(&disp->sql);
 		disp_phase(DISP_IDLE);
 	}

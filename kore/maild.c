@@ -77,6 +77,12 @@ maild_failed(struct kore_pgsql *sql, const char *what, int heal)
 	if (heal && sql->conn != NULL &&
 	    PQstatus(sql->conn->db) == CONNECTION_BAD)
 		PQreset(sql->conn->db);
+	/*
+	 * Releasing the connection calls the callback again (COMPLETE) from
+	 * inside kore_pgsql_cleanup(), before it has cleared what it freed:
+	 * a second cleanup there would free the error and result twice.
+	 */
+	sql->cb = NULL;
 	kore_pgsql_cleanup(sql);
 	md->busy = 0;
 }

@@ -170,6 +170,24 @@ test('sessions rotate at sign-in and a password change ends the others', async (
 	    AND kind = 'password_changed'`, who), '1', 'a notice was queued');
 });
 
+test('the longest allowed password works whole; a longer one is refused, not cut', async () => {
+	// 128 bytes of UTF-8 (the rule's limit), the size of a hash buffer.
+	const longest = '\u{1F511}'.repeat(31) + 'abcd';
+	assert.equal(Buffer.byteLength(longest), 128);
+	const who = email();
+	await registerAndConfirm(who, longest);
+	assert.equal((await login(who, longest)).res.status, 303, 'it signs in');
+	assert.equal((await login(who, longest.slice(0, -1))).res.status, 401,
+	    'and only the whole password does');
+	const { jar } = await login(who, longest);
+	const csrf = await jar.csrf('/account/password?lang=en');
+	const tooLong = 'y'.repeat(300);
+	const r = await jar.post('/account/password', { csrf, old: longest,
+	    password: tooLong, password2: tooLong });
+	assert.equal(r.status, 400, 'a 300-byte password is refused');
+	assert.equal((await login(who, longest)).res.status, 303, 'the old one still works');
+});
+
 test('password reset: one link, used once, and every session ends', async () => {
 	const who = email();
 	await registerAndConfirm(who, PW);

@@ -131,6 +131,25 @@ for (const [mode, params] of faults) {
 	});
 }
 
+test('a failing dispatcher query is survived; the backlog clears afterwards', async () => {
+	await sim.reset();
+	resetLink();
+	const workers = kore.workers();
+	const fn = 'clr_claim(text, integer, timestamptz)';
+	let ids;
+	psql(`REVOKE EXECUTE ON FUNCTION ${fn} FROM kitas_app`);
+	try {
+		ids = makeWaiting(5, 'dq');
+		await new Promise((r) => setTimeout(r, 1500));
+		assertUntouched(ids);
+	} finally {
+		psql(`GRANT EXECUTE ON FUNCTION ${fn} TO kitas_app`);
+	}
+	await until('all decided', () => allDecided(ids), 10000);
+	assertOnceEach(ids);
+	assert.deepEqual(kore.workers(), workers, 'no worker died');
+});
+
 test('duplicate answers are harmless', async () => {
 	await sim.reset();
 	resetLink();

@@ -4,7 +4,10 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { BASE, Jar, login, mailTo, psql } from './lib.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { BASE, Jar, OUT, login, mailTo, psql } from './lib.mjs';
 
 const PW = 'correct horse battery staple';
 
@@ -53,4 +56,29 @@ test('a status change of a case reaches the applicant by mail', async () => {
 	const m = await mailTo(who, new RegExp(`Your application ${ref}`));
 	assert.match(m.body, /is now at this step: Submitted/);
 	assert.match(m.body, new RegExp(`/case/${ref}\\?lang=en`));
+});
+
+// A query of the mail worker that fails in the database (here: its right
+// to claim is taken away for a moment) is logged and retried; the worker
+// survives it and the mail goes out once the database answers again.
+test('a failing mail query is survived, and the mail goes out afterwards', async () => {
+	const who = `mail${process.pid}c@example.org`;
+	const fn = 'mail_claim(text, integer, timestamptz)';
+	psql(`REVOKE EXECUTE ON FUNCTION ${fn} FROM kitas_app`);
+	try {
+		const j = new Jar();
+		const csrf = (await (await j.get('/register?lang=en')).text())
+		    .match(/name="csrf" value="([^"]+)"/)[1];
+		await j.post('/register', { csrf, name: 'Nyoman', email: who,
+		    password: PW, password2: PW, lang: 'en' });
+		await new Promise((r) => setTimeout(r, 2000));
+		assert.equal(psql(`SELECT count(*) FROM mail_outbox WHERE to_addr = :'p1'
+		    AND sent_at IS NULL`, who), '1', 'queued, not sent, while claiming fails');
+	} finally {
+		psql(`GRANT EXECUTE ON FUNCTION ${fn} TO kitas_app`);
+	}
+	await mailTo(who, /Confirm your e-mail/);
+	const log = readFileSync(path.join(OUT, 'kore.log'), 'utf8');
+	assert.match(log, /mail claim: .*permission denied/, 'the failure was logged');
+	assert.doesNotMatch(log, /\) gone/, 'no worker died');
 });
