@@ -65,7 +65,14 @@ struct exchange {
 	char			 partner[16];
 	char			 pkhex[65];
 	char			 types[128];
-	char			 f[5][512];	/* the type's fields */
+	/*
+	 * The type's fields, as UTF-8 (libxml converts any declared
+	 * encoding).  The longest the schemas allow is a 500-character
+	 * reason, up to 2000 bytes: a value is never cut, so never cut
+	 * inside a character (PostgreSQL would refuse it and the partner
+	 * would retry for ever).
+	 */
+	char			 f[5][500 * 4 + 1];
 	const char		*params[12];
 	char			 status[8];
 	char			*answer;	/* kore_strdup'd */

@@ -151,6 +151,22 @@ for (const [name, body, msg] of hostile) {
 	});
 }
 
+// The longest reason the schema allows, in 4-byte characters: read
+// whole (cut inside a character, the database would refuse the text and
+// the partner would be told to retry for ever).
+test('a clearance result with the longest reason is read whole and answered', async () => {
+	const reason = '\u{1F6C2}'.repeat(500);
+	const body = `<?xml version="1.0" encoding="UTF-8"?>
+<clearanceResult xmlns="urn:kitas:exchange:clearance:1" version="1" messageId="clr-${process.pid}-1">
+<answer key="00000000-0000-4000-8000-000000000001" result="hit" reference="CKL-1"
+ reason="${reason}" checkedAt="${new Date().toISOString()}"/></clearanceResult>`;
+	const r = await send('clearance-result', body);
+	assert.equal(r.res.status, 422, r.text);
+	assert.match(r.text, /code="not_found"/, 'no request has this key');
+	assert.equal(psql(`SELECT octet_length(body) > 2000 FROM exchange_messages
+	    WHERE message_id = :'p1'`, `clr-${process.pid}-1`), 't', 'logged whole');
+});
+
 test('a partner may send only its message types; an unsigned request is refused', async () => {
 	const r = await fetch(`${BASE}/exchange/v1/payment-notice`, { method: 'POST',
 	    headers: { 'content-type': 'application/xml' }, body: '<x/>' });
