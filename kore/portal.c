@@ -420,8 +420,12 @@ portal_apply(struct http_request *req)
 	if (strcmp(pt->col[0], "ok") == 0 &&
 	    ref_parse(pt->col[1], pt->ref, sizeof(pt->ref)) == REF_OK)
 		return (portal_redirect_case(req, pt));
-	pt->notice = strcmp(pt->col[0], "passport_taken") == 0 ?
-	    "portal.err.passport_taken" : "portal.err.apply_invalid";
+	if (strcmp(pt->col[0], "passport_taken") == 0)
+		pt->notice = "portal.err.passport_taken";
+	else if (strcmp(pt->col[0], "identity_locked") == 0)
+		pt->notice = "portal.err.identity_locked";
+	else
+		pt->notice = "portal.err.apply_invalid";
 
 form:
 	doc = page_model(req, pt->lang, &root);

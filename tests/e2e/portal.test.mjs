@@ -186,6 +186,29 @@ test('bad application input is refused with a message and stores nothing', async
 	assert.equal(psql(`SELECT count(*) FROM cases`), before);
 });
 
+test('once a case has left draft, a new application cannot rewrite the person', async () => {
+	const j = await signedIn();
+	const first = await apply(j);
+	const loc = first.res.headers.get('location');
+	const family = () => psql(`SELECT family_name FROM applicants WHERE passport_no = :'p1'`,
+	    first.passport);
+	// While every case is a draft, the details may still be corrected.
+	let r = await apply(j, { passport: first.passport, family: 'LESTARY' });
+	assert.equal(r.res.status, 303);
+	assert.equal(family(), 'LESTARY');
+	const page = await (await j.get(loc + '?lang=en')).text();
+	assert.equal((await j.post(loc, { csrf: field(page, 'csrf'), action: 'withdraw',
+	    version: field(page, 'version'), idem: field(page, 'idem') })).status, 303);
+	const cases = psql(`SELECT count(*) FROM cases`);
+	r = await apply(j, { passport: first.passport, family: 'SOMEONE ELSE' });
+	assert.equal(r.res.status, 400);
+	assert.match(await r.res.text(), /cannot change once an application is submitted/);
+	assert.equal(family(), 'LESTARY', 'the person is unchanged');
+	assert.equal(psql(`SELECT count(*) FROM cases`), cases, 'no case was opened');
+	r = await apply(j, { passport: first.passport, family: 'LESTARY' });
+	assert.equal(r.res.status, 303, 'the same person may apply again');
+});
+
 test('the applicant withdraws; a withdrawn case takes no more documents', async () => {
 	const j = await signedIn();
 	const loc = (await apply(j)).res.headers.get('location');
