@@ -1,6 +1,12 @@
--- A payment notice dated before its billing code existed is not a
--- payment of that code: refuse it (5 minutes of clock skew allowed, as
--- for a notice from the future).  Only the ELSIF on created_at is new.
+-- Payment notices and the dates they carry (replaces 0009's function;
+-- only these lines differ):
+-- * a notice dated before its billing code existed is not a payment of
+--   that code: refused (5 minutes of clock skew allowed, as for a notice
+--   from the future);
+-- * a payment made in time is honoured even when its notice arrives late,
+--   after the code expired and the applicant renewed it: a code counts as
+--   void only from the moment it was voided, and accepting the old code's
+--   payment voids its unpaid replacement so it cannot be paid twice.
 
 CREATE OR REPLACE FUNCTION exchange_payment_notice(p_partner integer, p_message_id text,
     p_keyid text, p_digest text, p_signature bytea, p_body text,
@@ -39,7 +45,7 @@ BEGIN
 	IF NOT FOUND OR (pa.offices IS NOT NULL AND
 	    NOT c.office_id = ANY(pa.offices)) THEN
 		st := 422; err := 'unknown_code'; msg := 'no such billing code';
-	ELSIF b.void_at IS NOT NULL OR b.expires_at < p_paid_at THEN
+	ELSIF b.void_at <= p_paid_at OR b.expires_at < p_paid_at THEN
 		st := 422; err := 'expired_code';
 		msg := 'the billing code had expired when it was paid';
 	ELSIF b.paid_at IS NOT NULL THEN
@@ -65,6 +71,9 @@ BEGIN
 			UPDATE billing_codes SET paid_at = p_paid_at,
 			    paid_amount = p_amount, bank_ref = p_bank_ref
 			    WHERE code = b.code;
+			UPDATE billing_codes SET void_at = p_now
+			    WHERE case_id = c.id AND code <> b.code AND
+			    paid_at IS NULL AND void_at IS NULL;
 			SELECT * INTO c FROM cases WHERE id = c.id;
 		END IF;
 	END IF;
@@ -77,4 +86,3 @@ BEGIN
 	RETURN QUERY SELECT st, ans;
 END
 $$;
-
