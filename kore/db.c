@@ -36,9 +36,10 @@ static const struct {
 	[DB_SESSION] = { "session",
 	    "SELECT account_id, role, office_id, display_name, email, lang, "
 	    "csrf, email_confirmed FROM auth_session(decode($1, 'hex'))", 1, 1 },
+	/* Not retried: it reserves the attempt (0013). */
 	[DB_LOGIN_BEGIN] = { "login_begin",
 	    "SELECT allowed, retry_after, account_id, password_hash "
-	    "FROM auth_login_begin($1, $2::inet)", 2, 1 },
+	    "FROM auth_login_begin($1, $2::inet, p_reserve => true)", 2, 0 },
 	[DB_LOGIN_FINISH] = { "login_finish",
 	    "SELECT code FROM auth_login_finish($1, nullif($2, '')::bigint, "
 	    "$3::inet, $4::boolean, decode($5, 'hex'), $6, nullif($7, ''), "

@@ -286,11 +286,14 @@ test('clients hanging up mid-login leave every worker working', async () => {
 	await registerAndConfirm(who, PW);
 	const j = new Jar();
 	const csrf = await j.csrf('/login?lang=en');
-	// The right password, each from its own address: no throttle is fed.
-	const body = new URLSearchParams({ csrf, email: who, password: PW,
+	// Each from its own address and for its own (unknown) e-mail: an
+	// attempt cut short counts as a failure, and no throttle may fill up.
+	const bodyOf = (i) => new URLSearchParams({ csrf,
+	    email: `gone${process.pid}x${i}@example.org`, password: PW,
 	    lang: 'en' }).toString();
 	const { hostname, port } = new URL(BASE);
 	const hangUp = (after, i) => new Promise((done) => {
+		const body = bodyOf(i);
 		const s = net.connect(+port, hostname, () => {
 			s.write(`POST /login HTTP/1.1\r\nHost: ${hostname}\r\n` +
 			    `X-Real-IP: 192.0.2.${i + 1}\r\n` +

@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(115);
+SELECT plan(122);
 
 -- Argon2id-shaped hashes (the functions only check the prefix).
 \set h1 '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'
@@ -565,6 +565,31 @@ SELECT is((SELECT row(allowed, account_id, password_hash)::text
     now() + interval '10 minutes')), row(true, :lg, :'h3')::text,
     '... and auth_login_begin');
 RESET ROLE;
+
+-------------------------------------------------------------------------
+-- 9. The server reserves the attempt before hashing (0013): guesses in
+--    parallel are counted before any of them finishes.
+-------------------------------------------------------------------------
+SELECT account_id AS par FROM auth_register('parallel@example.org', 'Par',
+    :'h1', 'en', 'ConfirmTokenPar_0123456789abcdef', now()) \gset
+SELECT count(*) AS ignore FROM generate_series(1, 5) g,
+    auth_login_begin('parallel@example.org', ('192.0.2.' || (150 + g))::inet,
+    now(), p_reserve => true) WHERE allowed \gset
+SELECT is(:ignore::int, 5, 'five guesses in flight are allowed');
+SELECT is((SELECT allowed FROM auth_login_begin('parallel@example.org',
+    '192.0.2.160', now(), p_reserve => true)), false,
+    '... the sixth is refused before any of them finished');
+SELECT is((SELECT count(*) FROM login_attempts WHERE email =
+    'parallel@example.org')::int, 5, '... and not recorded');
+SELECT is((SELECT code FROM auth_login_finish('parallel@example.org', :par,
+    '192.0.2.151', false, NULL, NULL, NULL, NULL, now())), 'bad_credentials',
+    'a finish turns its reserved attempt into the outcome');
+SELECT is((SELECT count(*) FROM login_attempts WHERE email =
+    'parallel@example.org')::int, 5, '... instead of adding a row');
+SELECT is((SELECT count(*) FROM login_attempts WHERE email =
+    'parallel@example.org' AND pending)::int, 4, '... no longer pending');
+SELECT is((SELECT allowed FROM auth_login_begin('parallel@example.org',
+    '192.0.2.170', now())), false, 'a plain begin only asks: still refused');
 
 SELECT * FROM finish();
 ROLLBACK;
