@@ -36,7 +36,7 @@ static const struct {
 	[DB_SESSION] = { "session",
 	    "SELECT account_id, role, office_id, display_name, email, lang, "
 	    "csrf, email_confirmed FROM auth_session(decode($1, 'hex'))", 1, 1 },
-	/* Not retried: it reserves the attempt (0013). */
+	/* Not retried: it reserves the attempt (auth_login_begin). */
 	[DB_LOGIN_BEGIN] = { "login_begin",
 	    "SELECT allowed, retry_after, account_id, password_hash "
 	    "FROM auth_login_begin($1, $2::inet, p_reserve => true)", 2, 0 },

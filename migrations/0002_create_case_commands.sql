@@ -428,9 +428,9 @@ INSERT INTO accounts (role, email, display_name)
     VALUES ('system', 'system@kitas.invalid', 'Clearance dispatcher');
 
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION case_apply(bigint, bigint, text, integer, text,
-    timestamptz, jsonb) TO kitas_app;
-GRANT EXECUTE ON FUNCTION case_create(bigint, integer, bigint, permit_kind,
-    smallint, service_level, text, text, text, text, timestamptz) TO kitas_app;
+-- case_apply() and case_create() take the actor on trust: they are for
+-- the owner's tools and for wrappers that prove the actor (portal_* from
+-- the session, exchange_* from the partner's key), never for kitas_app,
+-- whose password alone would otherwise act as anyone.
 GRANT EXECUTE ON FUNCTION case_public_status(text, text), case_ref_check(text)
     TO kitas_app;

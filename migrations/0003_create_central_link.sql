@@ -623,7 +623,8 @@ GRANT EXECUTE ON FUNCTION clr_allowed_rate(central_policy, central_link,
 GRANT EXECUTE ON FUNCTION clr_claim(text, integer, timestamptz),
     clr_report(text, text, bigint[], text[], text[], text[], timestamptz[],
     text, integer, timestamptz),
-    clr_resolve(uuid, text, text, text, timestamptz, timestamptz),
-    clr_status(timestamptz), clr_case_eta(bigint, timestamptz),
-    clr_pause(bigint, boolean, timestamptz)
+    clr_status(timestamptz), clr_case_eta(bigint, timestamptz)
     TO kitas_app;
+-- clr_resolve() (a verdict) and clr_pause() (an actor on trust) are not
+-- the server's: verdicts come through exchange_clearance_result(), a
+-- signed message; pausing through kitasctl.

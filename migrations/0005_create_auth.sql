@@ -48,9 +48,15 @@ CREATE TABLE login_attempts (
 	account_id	bigint REFERENCES accounts,
 	address		inet,
 	at		timestamptz NOT NULL,
-	ok		boolean NOT NULL
+	ok		boolean NOT NULL,
+	-- Reserved by the server's begin, before hashing, and counted as a
+	-- failure at once (parallel guesses cannot all pass the check);
+	-- finish turns it into the outcome.  One cut short stays a failure.
+	pending		boolean NOT NULL DEFAULT false
 );
 CREATE INDEX login_attempts_email ON login_attempts (lower(email), at);
+CREATE INDEX login_attempts_pending ON login_attempts (lower(email))
+    WHERE pending;
 CREATE INDEX login_attempts_address ON login_attempts (address, at);
 
 CREATE TABLE account_tokens (
@@ -248,9 +254,11 @@ $$;
 
 -- Before any hashing: may this e-mail try from this address now?  Gives
 -- the hash to verify against (a dummy one for an unknown or disabled
--- account, so the work and the answer are the same).
+-- account, so the work and the answer are the same).  p_reserve (the
+-- server, about to hash): record the attempt now as a pending failure.
+-- Without it the call only asks.
 CREATE FUNCTION auth_login_begin(p_email text, p_address inet,
-    p_now timestamptz DEFAULT now())
+    p_now timestamptz DEFAULT now(), p_reserve boolean DEFAULT false)
 RETURNS TABLE (allowed boolean, retry_after integer, account_id bigint,
     password_hash text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -287,6 +295,11 @@ BEGIN
 	END IF;
 	SELECT * INTO a FROM accounts WHERE lower(email) = lower(p_email) AND
 	    disabled_at IS NULL AND password_hash IS NOT NULL;
+	IF p_reserve THEN
+		INSERT INTO login_attempts (email, account_id, address, at, ok,
+		    pending) VALUES (left(p_email, 254), a.id, p_address, p_now,
+		    false, true);
+	END IF;
 	RETURN QUERY SELECT true, 0, a.id,
 	    coalesce(a.password_hash, auth_dummy_hash());
 END
@@ -303,6 +316,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	pol	auth_policy%ROWTYPE;
 	ok	boolean;
+	outcome	boolean;	-- ok, where the column of that name would win
 	exp	timestamptz;
 BEGIN
 	SELECT * INTO pol FROM auth_policy;
@@ -318,8 +332,19 @@ BEGIN
 	ok := coalesce(p_ok, false) AND EXISTS (SELECT 1 FROM accounts a
 	    WHERE a.id = p_account AND lower(a.email) = lower(p_email) AND
 	    a.disabled_at IS NULL AND a.password_hash IS NOT NULL);
-	INSERT INTO login_attempts (email, account_id, address, at, ok)
-	    VALUES (left(p_email, 254), p_account, p_address, p_now, ok);
+	-- The attempt begin reserved (any one of this e-mail and address
+	-- still pending), else a new row.
+	outcome := ok;
+	UPDATE login_attempts SET ok = outcome, pending = false,
+	    at = p_now, account_id = p_account
+	    WHERE id = (SELECT l.id FROM login_attempts l WHERE l.pending AND
+		lower(l.email) = lower(left(p_email, 254)) AND
+		l.address IS NOT DISTINCT FROM p_address
+		ORDER BY l.id LIMIT 1 FOR UPDATE SKIP LOCKED);
+	IF NOT FOUND THEN
+		INSERT INTO login_attempts (email, account_id, address, at, ok)
+		    VALUES (left(p_email, 254), p_account, p_address, p_now, ok);
+	END IF;
 	IF NOT ok THEN
 		RETURN QUERY SELECT 'bad_credentials'::text, NULL::timestamptz;
 		RETURN;
@@ -443,7 +468,7 @@ GRANT EXECUTE ON FUNCTION
     auth_register(text, text, text, text, text, timestamptz),
     auth_use_token(text, text, text, timestamptz),
     auth_reset_request(text, text, timestamptz),
-    auth_login_begin(text, inet, timestamptz),
+    auth_login_begin(text, inet, timestamptz, boolean),
     auth_login_finish(text, bigint, inet, boolean, bytea, text, text, bytea,
 	timestamptz),
     auth_session(bytea, timestamptz),

@@ -138,7 +138,9 @@ $$;
 
 -- Step one: who applies (passport data) and for what.  Opens the draft
 -- case.  The passport is the applicant's own record: one that belongs to
--- another account cannot be reused.
+-- another account cannot be reused.  The person's details (what central
+-- checks and a permit prints) may change only while every case of that
+-- passport is a draft; after that: identity_locked (the office corrects).
 CREATE FUNCTION portal_draft_create(p_session bytea, p_family text,
     p_given text, p_birth date, p_sex text, p_nationality text,
     p_passport text, p_expiry date, p_kind permit_kind, p_duration smallint,
@@ -181,7 +183,13 @@ BEGIN
 		    VALUES (acct, p_family, coalesce(p_given, ''), p_birth, p_sex,
 		    p_nationality, p_passport, p_expiry)
 		    RETURNING * INTO ap;
-	ELSE
+	ELSIF (ap.family_name, ap.given_names, ap.birth_date, ap.sex,
+	    ap.passport_expiry) IS DISTINCT FROM (p_family,
+	    coalesce(p_given, ''), p_birth, p_sex, p_expiry) THEN
+		IF EXISTS (SELECT 1 FROM cases WHERE applicant_id = ap.id AND
+		    state <> 'draft') THEN
+			RETURN case_fail('identity_locked');
+		END IF;
 		UPDATE applicants SET family_name = p_family,
 		    given_names = coalesce(p_given, ''), birth_date = p_birth,
 		    sex = p_sex, passport_expiry = p_expiry

@@ -13,8 +13,9 @@ CREATE TABLE partners (
 	-- Message types it may send, e.g. {payment-notice}.
 	types		text[] NOT NULL CHECK (types <@ ARRAY['payment-notice',
 	    'clearance-result']),
-	-- Offices it serves; NULL: all.
-	offices		integer[]
+	-- Offices it serves; NULL: all.  No NULL inside: it would make
+	-- "office = ANY(offices)" unknown and NOT (...) scoping pass.
+	offices		integer[] CHECK (array_position(offices, NULL) IS NULL)
 );
 
 CREATE TABLE partner_keys (
@@ -83,17 +84,29 @@ LANGUAGE sql IMMUTABLE AS $$
 		(p_case).state AS state)) END)::text
 $$;
 
--- Common start of every message: the message id seen before (the first
--- answer, replayed), a replayed signature, or a type the partner may not
--- send.  NULL to go on, else the answer to give (status, body).
-CREATE FUNCTION exchange_prelude(p_partner integer, p_message_id text,
-    p_type text, p_keyid text, p_signature bytea, p_now timestamptz,
-    OUT status integer, OUT answer text, OUT replayed boolean)
+-- Common start of every message: a key that is not this partner's (or
+-- not valid now), the message id seen before (the first answer,
+-- replayed), a replayed signature, or a type the partner may not send.
+-- NULL to go on, else the answer to give (status, body); replayed means
+-- "do not log" (a key mismatch is not that partner's message either).
+CREATE FUNCTION exchange_prelude(p_partner integer,
+    p_message_id text, p_type text, p_keyid text, p_signature bytea,
+    p_now timestamptz, OUT status integer, OUT answer text,
+    OUT replayed boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
 	m	exchange_messages%ROWTYPE;
 BEGIN
 	replayed := false;
+	IF NOT EXISTS (SELECT 1 FROM exchange_key(p_keyid, p_now) k
+	    WHERE k.partner_id = p_partner) THEN
+		status := 401;
+		answer := exchange_answer(p_message_id, 'rejected',
+		    'unknown_key', 'the key is not valid for this partner',
+		    NULL, NULL);
+		replayed := true;
+		RETURN;
+	END IF;
 	SELECT * INTO m FROM exchange_messages
 	    WHERE partner_id = p_partner AND message_id = p_message_id;
 	IF FOUND THEN
@@ -134,7 +147,10 @@ $$;
 
 -- A payment notice: the billing code is paid.  Wrong amount, unknown or
 -- expired code: rejected, nothing changes.  The case moves to paid as the
--- partner's account.
+-- partner's account.  A payment made in time is honoured even when its
+-- notice arrives after the applicant renewed the expired code (a code is
+-- void only from when it was voided; the unpaid replacement is voided);
+-- one dated before its code existed is refused.
 CREATE FUNCTION exchange_payment_notice(p_partner integer, p_message_id text,
     p_keyid text, p_digest text, p_signature bytea, p_body text,
     p_code text, p_amount bigint, p_paid_at timestamptz, p_bank_ref text,
@@ -172,7 +188,7 @@ BEGIN
 	IF NOT FOUND OR (pa.offices IS NOT NULL AND
 	    NOT c.office_id = ANY(pa.offices)) THEN
 		st := 422; err := 'unknown_code'; msg := 'no such billing code';
-	ELSIF b.void_at IS NOT NULL OR b.expires_at < p_paid_at THEN
+	ELSIF b.void_at <= p_paid_at OR b.expires_at < p_paid_at THEN
 		st := 422; err := 'expired_code';
 		msg := 'the billing code had expired when it was paid';
 	ELSIF b.paid_at IS NOT NULL THEN
@@ -183,6 +199,9 @@ BEGIN
 		msg := format('amount %s, the code asks %s', p_amount, b.amount);
 	ELSIF p_paid_at > p_now + interval '5 minutes' THEN
 		st := 422; err := 'invalid_input'; msg := 'paidAt is in the future';
+	ELSIF p_paid_at < b.created_at - interval '5 minutes' THEN
+		st := 422; err := 'invalid_input';
+		msg := 'paidAt is before the billing code was issued';
 	ELSE
 		r := case_apply(pa.account_id, c.id, 'pay', c.version,
 		    'exchange:' || p_message_id, least(p_paid_at, p_now),
@@ -195,6 +214,9 @@ BEGIN
 			UPDATE billing_codes SET paid_at = p_paid_at,
 			    paid_amount = p_amount, bank_ref = p_bank_ref
 			    WHERE code = b.code;
+			UPDATE billing_codes SET void_at = p_now
+			    WHERE case_id = c.id AND code <> b.code AND
+			    paid_at IS NULL AND void_at IS NULL;
 			SELECT * INTO c FROM cases WHERE id = c.id;
 		END IF;
 	END IF;

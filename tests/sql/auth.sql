@@ -567,7 +567,7 @@ SELECT is((SELECT row(allowed, account_id, password_hash)::text
 RESET ROLE;
 
 -------------------------------------------------------------------------
--- 9. The server reserves the attempt before hashing (0013): guesses in
+-- 9. The server reserves the attempt before hashing: guesses in
 --    parallel are counted before any of them finishes.
 -------------------------------------------------------------------------
 SELECT account_id AS par FROM auth_register('parallel@example.org', 'Par',
