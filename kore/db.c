@@ -136,6 +136,44 @@ db_heal(struct kore_pgsql *sql)
 		PQreset(sql->conn->db);
 }
 
+void
+db_async_failed(struct kore_pgsql *sql, const char *who, const char *what,
+    int heal)
+{
+	kore_log(LOG_NOTICE, "%s %s: %s", who, what,
+	    sql->error != NULL ? sql->error : "failed");
+	if (heal)
+		db_heal(sql);
+	/*
+	 * Releasing the connection calls the callback again (COMPLETE) from
+	 * inside kore_pgsql_cleanup(), before it has cleared what it freed:
+	 * a second cleanup there would free the error and result twice.
+	 */
+	sql->cb = NULL;
+	kore_pgsql_cleanup(sql);
+}
+
+int
+db_async_query(struct kore_pgsql *sql, void (*cb)(struct kore_pgsql *, void *),
+    const char *who, const char *what, const char *query, int n,
+    const char **params)
+{
+	kore_pgsql_init(sql);
+	kore_pgsql_bind_callback(sql, cb, NULL);
+	if (!kore_pgsql_setup(sql, APP_DB_NAME, KORE_PGSQL_ASYNC)) {
+		if (sql->state == KORE_PGSQL_STATE_INIT)
+			return (0);
+		db_async_failed(sql, who, what, 0);
+		return (-1);
+	}
+	if (!kore_pgsql_query_param_fields(sql, query, 0, n, params,
+	    NULL, NULL)) {
+		db_async_failed(sql, who, what, 1);
+		return (-1);
+	}
+	return (0);
+}
+
 /*
  * A query failed.  When it had a connection and that connection is gone
  * (dropped by Kore, or CONNECTION_BAD), a retry-safe query is set up

@@ -87,4 +87,18 @@ void		db_call_init(struct db_call *call, struct http_request *req);
 enum db_status	db_run(struct db_call *call, enum db_query q,
 		    const char **params, db_reader reader, void *arg);
 
+/*
+ * Queries of the background workers (dispatcher, mail), not bound to a
+ * request: the result goes to cb.  db_async_query() sets sql up and
+ * sends; 0 (sent, or queued: cb gets INIT), or -1 after it failed and
+ * was cleaned up.  db_async_failed() logs and cleans up a failed one;
+ * heal only when it was never sent.  Neither calls cb again.
+ */
+int		db_async_query(struct kore_pgsql *sql,
+		    void (*cb)(struct kore_pgsql *, void *), const char *who,
+		    const char *what, const char *query, int n,
+		    const char **params);
+void		db_async_failed(struct kore_pgsql *sql, const char *who,
+		    const char *what, int heal);
+
 #endif

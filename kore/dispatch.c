@@ -22,6 +22,7 @@
 
 #include "app.h"
 #include "clr.h"
+#include "db.h"
 #include "pgarr.h"
 #include "xml.h"
 
@@ -108,22 +109,10 @@ disp_later(void (*fn)(void *, u_int64_t))
 	kore_timer_add(fn, 1, NULL, KORE_TIMER_ONESHOT);
 }
 
-/*
- * A query failed.  heal: it was never sent (a pooled connection that
- * died while idle), so reset it before it goes back to the pool; never
- * from a callback, where Kore still watches the connection's socket.
- */
 static void
 disp_sql_failed(struct kore_pgsql *sql, const char *what, int heal)
 {
-	kore_log(LOG_NOTICE, "dispatch %s: %s", what,
-	    sql->error != NULL ? sql->error : "failed");
-	if (heal && sql->conn != NULL &&
-	    PQstatus(sql->conn->db) == CONNECTION_BAD)
-		PQreset(sql->conn->db);
-	/* No re-entry with COMPLETE from inside the cleanup (see maild.c). */
-	sql->cb = NULL;
-	kore_pgsql_cleanup(sql);
+	db_async_failed(sql, "dispatch", what, heal);
 }
 
 static void
@@ -146,8 +135,7 @@ disp_tick(void *arg, u_int64_t now)
 	    now - disp->since > DISP_STUCK_MS) {
 		kore_log(LOG_WARNING, "dispatch: phase %d stuck, reset",
 		    disp->phase);
-		disp->sql.cb = NULL;
-		kore_pgsql_cleanup(&disp->sql);
+		db_async_failed(&disp->sql, "dispatch", "stuck", 0);
 		disp_phase(DISP_IDLE);
 	}
 
@@ -168,27 +156,6 @@ disp_kick(void *arg, u_int64_t now)
 		disp_claim();
 }
 
-/* Set up sql and send query; 0, or -1 after cleaning up. */
-static int
-disp_query(struct kore_pgsql *sql, void (*cb)(struct kore_pgsql *, void *),
-    const char *what, const char *query, int n, const char **params)
-{
-	kore_pgsql_init(sql);
-	kore_pgsql_bind_callback(sql, cb, NULL);
-	if (!kore_pgsql_setup(sql, APP_DB_NAME, KORE_PGSQL_ASYNC)) {
-		if (sql->state == KORE_PGSQL_STATE_INIT)
-			return (0);	/* queued: cb gets INIT */
-		disp_sql_failed(sql, what, 0);
-		return (-1);
-	}
-	if (!kore_pgsql_query_param_fields(sql, query, 0, n, params,
-	    NULL, NULL)) {
-		disp_sql_failed(sql, what, 1);
-		return (-1);
-	}
-	return (0);
-}
-
 static const char	*disp_claim_sql =
     "SELECT outbox_id, idem_key, case_ref, passport_no, nationality, "
     "family_name, given_names, birth_date, permit_kind, office_code "
@@ -203,8 +170,8 @@ disp_claim(void)
 	disp->batch.n = 0;
 	params[0] = disp->owner;
 	params[1] = disp->batchsz;
-	if (disp_query(&disp->sql, disp_claim_cb, "claim", disp_claim_sql,
-	    2, params) == -1)
+	if (db_async_query(&disp->sql, disp_claim_cb, "dispatch", "claim",
+	    disp_claim_sql, 2, params) == -1)
 		disp_phase(DISP_IDLE);
 }
 
@@ -348,8 +315,8 @@ disp_report(void *arg, u_int64_t now)
 		/* The leases expire and the same keys go again. */
 		kore_log(LOG_ERR, "dispatch: out of memory for the report");
 		disp_phase(DISP_IDLE);
-	} else if (disp_query(&disp->sql, disp_report_cb, "report",
-	    disp_report_sql, 9, params) == -1) {
+	} else if (db_async_query(&disp->sql, disp_report_cb, "dispatch",
+	    "report", disp_report_sql, 9, params) == -1) {
 		disp_phase(DISP_IDLE);
 	}
 	for (k = 0; k < 5; k++)
@@ -386,7 +353,7 @@ disp_report_cb(struct kore_pgsql *sql, void *arg)
 static void
 disp_hk_start(void *arg, u_int64_t now)
 {
-	if (disp_query(&disp->hk, disp_hk_cb, "housekeeping",
+	if (db_async_query(&disp->hk, disp_hk_cb, "dispatch", "housekeeping",
 	    "SELECT clr_housekeeping(), status_forget()", 0, NULL) == -1)
 		disp->hk_busy = 0;
 }

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "app.h"
+#include "db.h"
 #include "mail.h"
 #include "pgarr.h"
 
@@ -64,26 +65,10 @@ maild_init(void)
 	kore_timer_add(maild_tick, MAILD_TICK_MS, NULL, 0);
 }
 
-/*
- * A query failed.  heal: the query was never sent (a pooled connection
- * that died while idle), so reset it before it goes back to the pool.
- * Never from a callback: Kore still watches that connection's socket.
- */
 static void
 maild_failed(struct kore_pgsql *sql, const char *what, int heal)
 {
-	kore_log(LOG_NOTICE, "mail %s: %s", what,
-	    sql->error != NULL ? sql->error : "failed");
-	if (heal && sql->conn != NULL &&
-	    PQstatus(sql->conn->db) == CONNECTION_BAD)
-		PQreset(sql->conn->db);
-	/*
-	 * Releasing the connection calls the callback again (COMPLETE) from
-	 * inside kore_pgsql_cleanup(), before it has cleared what it freed:
-	 * a second cleanup there would free the error and result twice.
-	 */
-	sql->cb = NULL;
-	kore_pgsql_cleanup(sql);
+	db_async_failed(sql, "mail", what, heal);
 	md->busy = 0;
 }
 
@@ -91,17 +76,8 @@ static int
 maild_query(void (*cb)(struct kore_pgsql *, void *), const char *q, int n,
     const char **params)
 {
-	kore_pgsql_init(&md->sql);
-	kore_pgsql_bind_callback(&md->sql, cb, NULL);
-	if (!kore_pgsql_setup(&md->sql, APP_DB_NAME, KORE_PGSQL_ASYNC)) {
-		if (md->sql.state == KORE_PGSQL_STATE_INIT)
-			return (0);
-		maild_failed(&md->sql, "setup", 0);
-		return (-1);
-	}
-	if (!kore_pgsql_query_param_fields(&md->sql, q, 0, n, params, NULL,
-	    NULL)) {
-		maild_failed(&md->sql, "query", 1);
+	if (db_async_query(&md->sql, cb, "mail", "query", q, n, params) == -1) {
+		md->busy = 0;
 		return (-1);
 	}
 	return (0);
