@@ -4,9 +4,9 @@ CC	?= cc
 # Debian's kore was built with these; every object that sees a Kore
 # struct must use them too (they change struct http_request).
 KORE_FEATURES := $(shell cat /usr/share/kore/features 2>/dev/null)
-PKGS	:= libpq libsodium libxml-2.0 libxslt libexslt libcurl
+PKGS	:= libpq libsodium libxml-2.0 libxslt libexslt libcurl libqrencode libpng
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf
 
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-unused-parameter
@@ -18,8 +18,8 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer
 CORE	:= src/ref.c src/passport.c src/settings.c src/i18n.c src/lang.c \
 	   src/xml.c src/clr.c src/pgarr.c src/auth.c src/vault.c src/doc.c \
 	   src/form.c src/mail.c src/sig.c src/digest.c \
-	   src/render.c
-CTL	:= src/kitasctl.c src/migrate.c src/policy.c
+	   src/render.c src/permit.c src/eitas.c
+CTL	:= src/kitasctl.c src/migrate.c src/policy.c src/permitctl.c
 KORE_SRC := $(wildcard kore/*.c)
 UNIT	:= $(wildcard tests/unit/*_test.c)
 

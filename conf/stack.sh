@@ -63,6 +63,7 @@ export PGHOST='$PGSOCK' PGPORT='$PGPORT' PGDATABASE=kitas PGUSER=kitas PGPASSWOR
 export KITAS_STATE_DIR='$DIR'
 export KITAS_VAULT_KEYS='$DIR/vault.keys'
 export KITAS_EXCHANGE_KEY='$DIR/exchange.key'
+export KITAS_PERMIT_KEYS='$DIR/permit.keys'
 EOF
 }
 
@@ -111,6 +112,10 @@ db_migrate() {
 	[ -f "$DIR/vault.keys" ] || "$ROOT/kitasctl" vault-key >/dev/null
 	[ -f "$DIR/exchange.key" ] ||
 	    "$ROOT/kitasctl" exchange-key kitas-server-1 >"$DIR/exchange.pub"
+	# A database without a published permit key gets one (a key file
+	# kept from an earlier cluster keeps its old keys, unpublished).
+	[ "$(psql -qtAX -c 'SELECT count(*) FROM permit_keys')" != 0 ] ||
+	    "$ROOT/kitasctl" keys rotate >/dev/null
 	# The app role is created by the migrations without a password; here
 	# it gets this cluster's one.  psql quotes the variable itself.
 	. "$DIR/secrets"

@@ -46,6 +46,7 @@ void		kore_parent_configure(int, char **);
 int		app_init(int);
 void		dispatch_init(void);
 void		maild_init(void);
+void		printer_init(void);
 void		exchange_init(void);
 
 void
@@ -90,6 +91,7 @@ app_init(int state)
 	}
 	dispatch_init();
 	maild_init();
+	printer_init();
 	exchange_init();
 	return (KORE_RESULT_OK);
 }

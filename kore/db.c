@@ -89,6 +89,16 @@ static const struct {
 	[DB_PORTAL_CASES] = { "portal_cases",
 	    "SELECT reference, state, permit_kind, service_level, updated "
 	    "FROM portal_cases(decode($1, 'hex'))", 1, 1 },
+	[DB_PERMIT_VERIFY] = { "permit_verify",
+	    "SELECT permit_keys_text(), found, revoked_at IS NOT NULL, "
+	    "coalesce(reason, ''), coalesce(office, '') "
+	    "FROM permit_lookup($1)", 1, 1 },
+	[DB_PERMIT_KEYS] = { "permit_keys", "SELECT permit_keys_text()", 0, 1 },
+	[DB_PERMIT_REVOKED] = { "permit_revoked",
+	    "SELECT number, revoked_at FROM permit_revocations()", 0, 1 },
+	[DB_PERMIT_PDF] = { "permit_pdf",
+	    "SELECT number, sealed, aad FROM portal_permit_pdf("
+	    "decode($1, 'hex'), $2)", 2, 1 },
 };
 
 int

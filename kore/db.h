@@ -44,6 +44,10 @@ enum db_query {
 	DB_EX_KEY,		/* (keyid) -> partner, public key, types */
 	DB_EX_PAYMENT,		/* (partner, message, ..., fields) -> answer */
 	DB_EX_CLEARANCE,	/* (partner, message, ..., fields) -> answer */
+	DB_PERMIT_VERIFY,	/* (number) -> key list, found, revoked, why */
+	DB_PERMIT_KEYS,		/* () -> the published key list */
+	DB_PERMIT_REVOKED,	/* () -> number, revoked at (epoch) */
+	DB_PERMIT_PDF,		/* (session, ref) -> number, sealed, aad */
 	DB_QUERY_COUNT
 };
 

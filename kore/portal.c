@@ -26,6 +26,7 @@
 int	portal_apply(struct http_request *);
 int	portal_case(struct http_request *);
 int	portal_upload(struct http_request *);
+int	portal_permit(struct http_request *);
 
 #define PORTAL_PARAMS	13
 #define PORTAL_VAL	256
@@ -562,4 +563,87 @@ portal_upload(struct http_request *req)
 		portal_fail(pt, pt->col[0]);
 	}
 	return (portal_show(req, pt));
+}
+
+/*
+ * The holder's e-ITAS: opened from the vault only for this answer.  Not
+ * rendered yet (the printer runs within seconds of issuance): 503 with
+ * Retry-After, and the page says to try again in a minute.  The sealed
+ * PDF waits in pt->casexml (as "\x..." hex), its number and aad in
+ * pt->col.
+ */
+static int
+portal_read_pdf(struct kore_pgsql *sql, void *arg)
+{
+	struct portal	*pt = arg;
+
+	if (kore_pgsql_ntuples(sql) != 1 || pt->casexml != NULL)
+		return (0);
+	(void)kore_strlcpy(pt->col[0], kore_pgsql_getvalue(sql, 0, 0),
+	    sizeof(pt->col[0]));
+	pt->casexml = kore_strdup(kore_pgsql_getvalue(sql, 0, 1));
+	(void)kore_strlcpy(pt->col[1], kore_pgsql_getvalue(sql, 0, 2),
+	    sizeof(pt->col[1]));
+	return (0);
+}
+
+int
+portal_permit(struct http_request *req)
+{
+	struct portal	*pt = portal_state(req, 0);
+	struct err	 err;
+	unsigned char	*blob, *pdf = NULL;
+	size_t		 hexlen, bloblen, pdflen;
+	char		 disp[96];
+	int		 rc;
+
+	if (portal_begin_or_reply(req, pt, &rc) != 0)
+		return (rc);
+	if (pt->phase == PH_CHECK) {
+		if (portal_path_ref(req, pt) == -1)
+			return (page_error(req, HTTP_STATUS_NOT_FOUND,
+			    pt->lang, "error.not_found"));
+		pt->params[0] = pt->sess.token_hash;
+		pt->params[1] = pt->ref;
+		db_call_init(&pt->db, req);
+		pt->phase = PH_LOAD;
+	}
+	switch (db_run(&pt->db, DB_PERMIT_PDF, pt->params, portal_read_pdf,
+	    pt)) {
+	case DB_WAIT:
+		return (KORE_RESULT_RETRY);
+	case DB_FAILED:
+		return (page_unavailable(req, pt->lang));
+	case DB_DONE:
+		break;
+	}
+	if (pt->casexml == NULL) {
+		http_response_header(req, "retry-after", "60");
+		return (page_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		    pt->lang, "case.permit.wait"));
+	}
+	hexlen = strlen(pt->casexml);
+	bloblen = hexlen > 2 ? (hexlen - 2) / 2 : 0;
+	blob = kore_malloc(bloblen + 1);
+	rc = app.vault == NULL || bloblen == 0 ||
+	    sodium_hex2bin(blob, bloblen, pt->casexml + 2, hexlen - 2, NULL,
+	    &bloblen, NULL) != 0 ||
+	    vault_open(app.vault, blob, bloblen, pt->col[1],
+	    strlen(pt->col[1]), &pdf, &pdflen, &err) == -1;
+	kore_free(blob);
+	if (rc) {
+		kore_log(LOG_ERR, "%s: %s: cannot open the sealed permit",
+		    __func__, pt->col[0]);
+		http_response(req, HTTP_STATUS_INTERNAL_ERROR, NULL, 0);
+		return (KORE_RESULT_OK);
+	}
+	(void)snprintf(disp, sizeof(disp),
+	    "attachment; filename=\"e-ITAS-%.40s.pdf\"", pt->col[0]);
+	http_response_header(req, "content-type", "application/pdf");
+	http_response_header(req, "content-disposition", disp);
+	http_response_header(req, "cache-control", "no-store");
+	http_response_header(req, "x-content-type-options", "nosniff");
+	http_response(req, HTTP_STATUS_OK, pdf, pdflen);
+	vault_plain_free(pdf, pdflen);
+	return (KORE_RESULT_OK);
 }

@@ -257,8 +257,10 @@ BEGIN
 
 	SELECT * INTO o FROM offices WHERE offices.id = c.office_id;
 	SELECT * INTO ap FROM applicants WHERE applicants.id = c.applicant_id;
-	today := (p_now AT TIME ZONE o.timezone)::date;
-	yr := extract(year FROM today);
+	-- The number's year is the office's; validity dates are WIB dates,
+	-- as every verifier reads them (src/permit.h).
+	yr := extract(year FROM p_now AT TIME ZONE o.timezone);
+	today := (p_now AT TIME ZONE 'Asia/Jakarta')::date;
 	INSERT INTO permit_counters AS pc (office_id, year, last_serial)
 	    VALUES (c.office_id, yr, 1)
 	    ON CONFLICT (office_id, year) DO UPDATE

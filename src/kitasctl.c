@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "migrate.h"
+#include "permitctl.h"
 #include "policy.h"
 #include "vault.h"
 #include "settings.h"
@@ -36,6 +37,18 @@ usage(FILE *fp)
 	    "                           base64 Ed25519 public key\n"
 	    "  vault-key                add a new master key to the vault_keys\n"
 	    "                           file (created 0600 if missing)\n"
+	    "  keys rotate              add a permit signing key to the\n"
+	    "                           permit_keys file and publish it; the\n"
+	    "                           key before it retires (still verifies)\n"
+	    "  keys revoke KID REASON   a compromised key: nothing it signed\n"
+	    "                           verifies any more\n"
+	    "  keys list                the published key list\n"
+	    "  permit verify KEYS CRL TOKEN|FILE.pdf\n"
+	    "                           verify a permit offline with a key list\n"
+	    "                           (/verify/keys) and a revocation list\n"
+	    "                           (/verify/revocations, or - for none);\n"
+	    "                           exit 0 only when valid and the list is\n"
+	    "                           current\n"
 	    "  help                     this text\n"
 	    "\n"
 	    "Settings come from conf/settings (or $KITAS_SETTINGS) and\n"
@@ -71,7 +84,8 @@ command_known(int argc, char **argv)
 	} cmds[] = {
 		{ "migrate", 2 }, { "status", 2 }, { "policy", 2 },
 		{ "policy", -1 }, { "vault-key", 2 }, { "exchange-key", 3 },
-		{ "partner-add", 6 },
+		{ "partner-add", 6 }, { "keys", 3 }, { "keys", 5 },
+		{ "permit", 6 },
 	};
 	size_t	i;
 
@@ -199,8 +213,25 @@ main(int argc, char **argv)
 		return (vault_key(&s));
 	if (strcmp(argv[1], "exchange-key") == 0 && argc == 3)
 		return (exchange_key(&s, argv[2]));
+	if (strcmp(argv[1], "permit") == 0 && strcmp(argv[2], "verify") == 0)
+		return (permitctl_verify(argv[3], argv[4], argv[5]));
 	if ((db = connect_admin(&s)) == NULL)
 		return (1);
+
+	if (strcmp(argv[1], "keys") == 0) {
+		if (argc == 3 && strcmp(argv[2], "rotate") == 0)
+			rc = permitctl_rotate(db, &s);
+		else if (argc == 3 && strcmp(argv[2], "list") == 0)
+			rc = permitctl_list(db);
+		else if (argc == 5 && strcmp(argv[2], "revoke") == 0)
+			rc = permitctl_revoke(db, argv[3], argv[4]);
+		else {
+			usage(stderr);
+			rc = 2;
+		}
+		PQfinish(db);
+		return (rc);
+	}
 
 	if (strcmp(argv[1], "partner-add") == 0) {
 		rc = partner_add(db, argv + 2);

@@ -40,6 +40,10 @@ static const struct {
 	S(mail_from, ST_STRING),
 	S(public_url, ST_STRING),
 	S(exchange_key, ST_STRING),
+	S(permit_keys, ST_STRING),
+	S(permit_font, ST_STRING),
+	S(permit_font_bold, ST_STRING),
+	I(crl_hours, 1, 24 * 30),
 #undef S
 #undef I
 };
@@ -58,6 +62,11 @@ settings_defaults(struct settings *s)
 	s->central_timeout_ms = 15000;
 	s->central_batch = 100;
 	s->dispatch_ms = 250;
+	(void)snprintf(s->permit_font, sizeof(s->permit_font),
+	    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+	(void)snprintf(s->permit_font_bold, sizeof(s->permit_font_bold),
+	    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf");
+	s->crl_hours = 24;
 	s->upload_max = 5 * 1024 * 1024;
 	(void)snprintf(s->mail_from, sizeof(s->mail_from),
 	    "kitas@imigrasi.example");

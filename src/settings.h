@@ -31,6 +31,10 @@ struct settings {
 	char	mail_from[SETTINGS_VALUE_MAX];
 	char	public_url[SETTINGS_VALUE_MAX];	/* links in mails */
 	char	exchange_key[SETTINGS_VALUE_MAX]; /* our signing key (0600) */
+	char	permit_keys[SETTINGS_VALUE_MAX];	/* permit signer (0600) */
+	char	permit_font[SETTINGS_VALUE_MAX];	/* TrueType, the PDF */
+	char	permit_font_bold[SETTINGS_VALUE_MAX];
+	int	crl_hours;			/* revocation list lifetime */
 };
 
 /* Fill s with the built-in defaults. */

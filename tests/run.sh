@@ -120,7 +120,7 @@ fuzz() {
 start_db() {
 	say "PostgreSQL cluster ($STATE, fresh)"
 	$STACK db-down >/dev/null 2>&1 || true
-	rm -rf "$STATE/pg" "$STATE/secrets" "$STATE/env"
+	rm -rf "$STATE/pg" "$STATE/secrets" "$STATE/env" "$STATE/permit.keys"
 	if ! $STACK db-up >"$OUT/db-up.log" 2>&1; then
 		cat "$OUT/db-up.log"
 		echo "not ok - the test cluster did not come up" >"$OUT/stack.tap"
@@ -178,7 +178,7 @@ e2e() {
 	start_kore || return
 	# TEST_E2E="auth central" runs only those files.
 	local files="" f
-	for f in ${TEST_E2E:-skeleton browser auth portal journey mail exchange central restart}; do
+	for f in ${TEST_E2E:-skeleton browser auth portal journey permit mail exchange central restart}; do
 		files="$files tests/e2e/$f.test.mjs"
 	done
 	# shellcheck disable=SC2086

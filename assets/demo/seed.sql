@@ -190,6 +190,33 @@ BEGIN
 					    FROM cases c WHERE c.id = r.case_id;
 					CONTINUE;
 				END IF;
+				IF cmd = 'issue' THEN
+					-- Four eyes: the officer proposes, the
+					-- supervisor approves and the number is drawn.
+					IF (SELECT code FROM permit_propose((SELECT id
+					    FROM accounts WHERE accounts.role =
+					    'officer' AND office_id = o.id), r.case_id,
+					    r.version)) <> 'ok' OR (SELECT code FROM
+					    permit_issue((SELECT id FROM accounts WHERE
+					    accounts.role = 'supervisor' AND
+					    office_id = o.id), r.case_id, r.version,
+					    'seed-' || n || '-' || step)) <> 'ok' THEN
+						RAISE EXCEPTION 'seed: case % issue', n;
+					END IF;
+					SELECT (case_fail('ok', c)).* INTO r
+					    FROM cases c WHERE c.id = r.case_id;
+					CONTINUE;
+				END IF;
+				IF cmd = 'cancel' THEN
+					r := permit_cancel(who, r.case_id, r.version,
+					    'The sponsor ended the employment',
+					    'seed-' || n || '-' || step);
+					IF r.code <> 'ok' THEN
+						RAISE EXCEPTION 'seed: case % cancel: %',
+						    n, r.code;
+					END IF;
+					CONTINUE;
+				END IF;
 				r := case_apply(who, r.case_id, cmd, r.version,
 				    'seed-' || n || '-' || step,
 				    now() - make_interval(hours => hours - step * 2));

@@ -70,7 +70,8 @@
 </main>
 <footer class="site">
 <p><xsl:value-of select="i:t('site.footer')"/></p>
-<p><a href="/processing-times"><xsl:value-of select="i:t('times.title')"/></a></p>
+<p><a href="/processing-times"><xsl:value-of select="i:t('times.title')"/></a>
+<xsl:text> · </xsl:text><a href="/verify"><xsl:value-of select="i:t('site.verify')"/></a></p>
 </footer>
 </body>
 </html>

@@ -30,6 +30,9 @@
 <strong><xsl:value-of select="i:t(concat('state.', $c/@state))"/></strong>
 </p>
 <p><xsl:value-of select="i:t(concat('state.', $c/@state, '.explain'))"/></p>
+<xsl:if test="$c/@state = 'issued'">
+<p><a class="button" href="/case/{$c/@ref}/permit.pdf" download="e-ITAS-{$c/@ref}.pdf"><xsl:value-of select="i:t('case.permit')"/></a></p>
+</xsl:if>
 <xsl:for-each select="$c/link">
 <xsl:call-template name="link">
 <xsl:with-param name="state" select="@state"/>

@@ -1,16 +1,22 @@
 // The applicant's whole journey in Chromium, on a phone, without any
 // script of ours: register, confirm from the mail, apply (express),
-// upload, submit, pay (the payment notice is simulated until the partner
-// exchange exists), follow the steps; then the same case while central is
-// down.  Every page passes axe-core; a screenshot of each is kept.
+// upload, submit, pay (the payment notice as the billing partner's
+// command; its signed XML has its own tests), follow the steps; the same
+// case while central is down; central back, the office issues with four
+// eyes, and the applicant downloads the e-ITAS, whose QR code zbar reads
+// and node's crypto and an offline kitasctl verify.  Every page passes
+// axe-core; a screenshot of each (and of the permit) is kept.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 
 import { chromium } from 'playwright-core';
 
-import { BASE, mail, outDir, psql } from './lib.mjs';
+import { BASE, ROOT, mail, outDir, psql, until } from './lib.mjs';
+import { verifyToken } from './permit-token.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -18,9 +24,8 @@ const PW = 'correct horse battery staple';
 const shots = outDir('screenshots');
 
 const PDF = Buffer.from('%PDF-1.4\n% journey test document\n');
-const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 
-test('apply for a permit in the browser, from registration to payment', async () => {
+test('apply for a permit in the browser, from registration to the issued e-ITAS', async () => {
 	const browser = await chromium.launch({
 		executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
 		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -80,10 +85,13 @@ test('apply for a permit in the browser, from registration to payment', async ()
 		await p.getByLabel('City').fill('Batam');
 		await p.getByRole('button', { name: 'Save' }).click();
 		await p.waitForURL(new RegExp(`/case/${ref}$`));
+		// A real JPEG for the photo: it goes on the permit.
+		const face = await p.screenshot({ type: 'jpeg', quality: 80,
+		    clip: { x: 0, y: 0, width: 140, height: 180 } });
 		for (const type of ['passport', 'photo', 'sponsor_letter', 'marriage_certificate',
 		    'domicile_letter']) {
-			await p.setInputFiles(`#file-${type}`, { name: `${type}.${type === 'photo' ? 'png' : 'pdf'}`,
-			    mimeType: 'application/octet-stream', buffer: type === 'photo' ? PNG : PDF });
+			await p.setInputFiles(`#file-${type}`, { name: `${type}.${type === 'photo' ? 'jpg' : 'pdf'}`,
+			    mimeType: 'application/octet-stream', buffer: type === 'photo' ? face : PDF });
 			await p.locator(`form:has(#file-${type}) button`).click();
 			await p.waitForURL(new RegExp(`/case/${ref}$`));
 		}
@@ -120,8 +128,76 @@ test('apply for a permit in the browser, from registration to payment', async ()
 		} finally {
 			psql(`UPDATE central_link SET state = 'closed', next_probe_at = NULL;
 			    UPDATE link_outages SET ended_at = now() WHERE ended_at IS NULL;
-			    UPDATE outbox SET status = 'cancelled' WHERE status = 'pending'`);
+			    UPDATE outbox SET status = 'cancelled' WHERE status = 'pending'
+			        AND case_id <> (SELECT id FROM cases WHERE reference = :'p1')`, ref);
 		}
+
+		// Central is back and clears the case (through the dispatcher's
+		// own recording path); the office issues with four eyes.
+		psql(`SELECT clr_record(o.id, 'clear', NULL, NULL, now(), 'dispatch', now())
+		    FROM outbox o JOIN cases c ON c.id = o.case_id
+		    WHERE c.reference = :'p1' AND o.status = 'pending'`, ref);
+		const issued = psql(`SELECT i.code || ' ' || i.number FROM cases c,
+		    permit_propose((SELECT id FROM accounts WHERE email = 'officer.btm@imigrasi.example'),
+		        c.id, c.version) p,
+		    permit_issue((SELECT id FROM accounts WHERE email = 'supervisor.btm@imigrasi.example'),
+		        c.id, c.version, 'journey-issue-1') i
+		    WHERE c.reference = :'p1'`, ref);
+		assert.match(issued, /^ok BTM-\d{4}-P\d{6}$/);
+		const number = issued.split(' ')[1];
+		await until('the permit to be printed', () => psql(`SELECT rendered_at IS NOT NULL
+		    FROM permits WHERE number = :'p1'`, number) === 't', 20000);
+		await p.goto(`${BASE}/case/${ref}?lang=en`);
+		assert.match(await p.textContent('.state'), /Permit issued/);
+		await check('case-issued-en');
+		const href = await p.getByRole('link', { name: 'Download your e-ITAS (PDF)' })
+		    .getAttribute('href');
+		const res = await ctx.request.get(BASE + href);
+		assert.equal(res.status(), 200);
+		assert.equal(res.headers()['content-type'], 'application/pdf');
+		const pdf = await res.body();
+		assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+		const permitDir = outDir('permit');
+		const pdfPath = path.join(permitDir, `${number}.pdf`);
+		writeFileSync(pdfPath, pdf);
+
+		// The PDF's first page as an image (kept for people to look
+		// at), its QR code read by zbar, not by us.
+		execFileSync('pdftoppm', ['-r', '150', '-png', '-singlefile', pdfPath,
+		    path.join(shots, 'eitas-page1')]);
+		const scanned = execFileSync('zbarimg', ['--raw', '-q',
+		    path.join(shots, 'eitas-page1.png')], { encoding: 'utf8' }).trim();
+		assert.equal(scanned, psql(`SELECT token FROM permits WHERE number = :'p1'`, number));
+
+		// An independent Ed25519 check (node's crypto) with the
+		// published keys.
+		const keys = await (await fetch(`${BASE}/verify/keys`)).text();
+		// Permit dates are WIB (UTC+7) dates.
+		const wib = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+		const v = verifyToken(scanned, keys, { today: wib });
+		assert.equal(v.reason, 'valid');
+		assert.equal(v.permit.number, number);
+		assert.equal(v.permit.holder, 'SITI RAHMA');
+		assert.equal(v.permit.nationality, 'MYS');
+		assert.equal(v.permit.kind, 'E31A');
+
+		// kitasctl, fully offline: no network at all, no database.
+		const crl = await (await fetch(`${BASE}/verify/revocations`)).text();
+		writeFileSync(path.join(permitDir, 'keys.txt'), keys);
+		writeFileSync(path.join(permitDir, 'crl.txt'), crl);
+		const offline = execFileSync('unshare', ['--net', path.join(ROOT, 'kitasctl'),
+		    'permit', 'verify', path.join(permitDir, 'keys.txt'),
+		    path.join(permitDir, 'crl.txt'), pdfPath],
+		    { encoding: 'utf8', env: { PATH: process.env.PATH } });
+		assert.match(offline, /^result: valid$/m);
+		assert.match(offline, new RegExp(`^permit: ${number}$`, 'm'));
+		assert.match(offline, /revocation list: issued .*, 0 hours old/);
+
+		// The public page, in Indonesian, for whoever scans it.
+		await p.goto(`${BASE}/verify?lang=id&t=${encodeURIComponent(scanned)}`);
+		assert.match(await p.textContent('.verdict h2'), /Izin sah/);
+		assert.match(await p.textContent('.verdict'), /SITI RAHMA/);
+		await check('verify-valid-id');
 		await ctx.close();
 	} finally {
 		await browser.close();
