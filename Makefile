@@ -18,7 +18,8 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer
 CORE	:= src/ref.c src/passport.c src/settings.c src/i18n.c src/lang.c \
 	   src/xml.c src/clr.c src/pgarr.c src/auth.c src/vault.c src/doc.c \
 	   src/form.c src/mail.c src/sig.c src/digest.c \
-	   src/render.c src/permit.c src/eitas.c
+	   src/render.c src/permit.c src/permit_keys.c src/permit_crl.c \
+	   src/permit_signer.c src/photo.c src/eitas.c
 CTL	:= src/kitasctl.c src/migrate.c src/policy.c src/permitctl.c
 KORE_SRC := $(wildcard kore/*.c)
 UNIT	:= $(wildcard tests/unit/*_test.c)

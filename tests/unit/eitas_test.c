@@ -403,7 +403,7 @@ refuses_bad_photos(void **state)
 	e.photolen = 4;
 	refused(&e, "neither JPEG nor PNG");
 	e.photolen = EITAS_PHOTO_MAX + 1;
-	refused(&e, "photo is");
+	refused(&e, "bytes (max");
 	/* libharu parses JPEG itself: a broken one fails, never aborts. */
 	e.photo = jpeg;
 	e.photolen = sizeof(jpeg) - 1;
