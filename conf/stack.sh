@@ -146,8 +146,15 @@ run)
 	db_migrate
 	. "$DIR/env"
 	psql -qX -v ON_ERROR_STOP=1 -f "$ROOT/assets/demo/seed.sql"
+	# Demo staff get a known password, in development only; applicants
+	# register themselves at /register.
+	DEMO_PW=${KITAS_DEMO_PASSWORD:-kitas-demo-2026}
+	for e in $(psql -qtAX -c "SELECT email FROM accounts WHERE role IN
+	    ('officer', 'supervisor') AND password_hash IS NULL ORDER BY email"); do
+		echo "$DEMO_PW" | "$ROOT/kitasctl" user password "$e" >/dev/null
+	done
 	echo
-	echo "Demo accounts (passwords come with the accounts issue):"
+	echo "Demo accounts (staff sign in at /login with password $DEMO_PW):"
 	psql -qtAX -F '  ' -c "SELECT '  ' || rpad(role::text, 11), email,
 	    coalesce((SELECT name FROM offices o WHERE o.id = a.office_id), '')
 	    FROM accounts a ORDER BY role, email"

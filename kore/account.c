@@ -43,6 +43,13 @@ account_home(struct http_request *req)
 	if (st->phase == 0) {
 		if (session_begin_or_reply(req, &st->sess, st->lang, 1, &rc) != 0)
 			return (rc);
+		/* Staff sign in to the same form; their home is the office. */
+		if (strcmp(st->sess.role, "officer") == 0 ||
+		    strcmp(st->sess.role, "supervisor") == 0) {
+			http_response_header(req, "location", "/office");
+			http_response(req, HTTP_STATUS_SEE_OTHER, NULL, 0);
+			return (KORE_RESULT_OK);
+		}
 		st->params[0] = st->sess.token_hash;
 		db_call_init(&st->db, req);
 		st->phase = 1;

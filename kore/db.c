@@ -99,6 +99,22 @@ static const struct {
 	[DB_PERMIT_PDF] = { "permit_pdf",
 	    "SELECT number, sealed, aad FROM portal_permit_pdf("
 	    "decode($1, 'hex'), $2)", 2, 1 },
+	[DB_OFFICE_QUEUES] = { "office_queues",
+	    "SELECT office_queues_xml(decode($1, 'hex'))", 1, 1 },
+	[DB_OFFICE_CASE] = { "office_case",
+	    "SELECT office_case_xml(decode($1, 'hex'), $2)", 2, 1 },
+	[DB_OFFICE_COMMAND] = { "office_command",
+	    "SELECT office_command(decode($1, 'hex'), $2, $3, $4::integer, "
+	    "$5, $6)", 6, 1 },
+	/* Not retried: it writes the audit log. */
+	[DB_OFFICE_PDF] = { "office_pdf",
+	    "SELECT number, sealed, aad FROM office_permit_pdf("
+	    "decode($1, 'hex'), $2)", 2, 0 },
+	/* Retried: a repeated message id gets the first answer. */
+	[DB_EX_PERMIT_EVENTS] = { "exchange_permit_events",
+	    "SELECT status, answer FROM exchange_permit_events($1::integer, "
+	    "$2, $3, $4, decode($5, 'hex'), $6, $7::bigint, "
+	    "nullif($8, '')::integer)", 8, 1 },
 };
 
 int

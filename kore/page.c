@@ -4,8 +4,11 @@
 
 #include <libxml/tree.h>
 
+#include <sodium.h>
+
 #include "app.h"
 #include "page.h"
+#include "vault.h"
 
 #define PAGE_LANG_COOKIE_AGE	"31536000"	/* a year */
 
@@ -125,4 +128,39 @@ page_tasks_running(struct http_request *req)
 			return (1);
 	}
 	return (0);
+}
+
+int
+page_sealed_pdf(struct http_request *req, const char *hex, const char *aad,
+    const char *name)
+{
+	struct err	 err;
+	unsigned char	*blob, *pdf = NULL;
+	size_t		 hexlen = strlen(hex), bloblen, pdflen;
+	char		 disp[96];
+	int		 bad;
+
+	bloblen = hexlen > 2 ? (hexlen - 2) / 2 : 0;
+	blob = kore_malloc(bloblen + 1);
+	bad = app.vault == NULL || bloblen == 0 ||
+	    sodium_hex2bin(blob, bloblen, hex + 2, hexlen - 2, NULL, &bloblen,
+	    NULL) != 0 ||
+	    vault_open(app.vault, blob, bloblen, aad, strlen(aad), &pdf,
+	    &pdflen, &err) == -1;
+	kore_free(blob);
+	if (bad) {
+		kore_log(LOG_ERR, "%s: %s: the sealed PDF does not open",
+		    __func__, name);
+		http_response(req, HTTP_STATUS_INTERNAL_ERROR, NULL, 0);
+		return (KORE_RESULT_OK);
+	}
+	(void)snprintf(disp, sizeof(disp), "attachment; filename=\"%.60s.pdf\"",
+	    name);
+	http_response_header(req, "content-type", "application/pdf");
+	http_response_header(req, "content-disposition", disp);
+	http_response_header(req, "cache-control", "no-store");
+	http_response_header(req, "x-content-type-options", "nosniff");
+	http_response(req, HTTP_STATUS_OK, pdf, pdflen);
+	vault_plain_free(pdf, pdflen);
+	return (KORE_RESULT_OK);
 }

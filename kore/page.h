@@ -38,6 +38,14 @@ int		page_error(struct http_request *req, int status,
 int		page_unavailable(struct http_request *req, enum lang lang);
 
 /*
+ * Send a sealed PDF (hex "\x..." as PostgreSQL gives bytea) opened with
+ * aad, as the attachment "<name>.pdf".  A blob that does not open is a
+ * 500, logged.
+ */
+int		page_sealed_pdf(struct http_request *req, const char *hex,
+		    const char *aad, const char *name);
+
+/*
  * In an onfree hook: a task bound to req is still running.  Kore calls
  * the hook first and again once the task is gone; until then the thread
  * owns what it was given, and Kore still owns its task and query structs,

@@ -591,10 +591,7 @@ int
 portal_permit(struct http_request *req)
 {
 	struct portal	*pt = portal_state(req, 0);
-	struct err	 err;
-	unsigned char	*blob, *pdf = NULL;
-	size_t		 hexlen, bloblen, pdflen;
-	char		 disp[96];
+	char		 name[64];
 	int		 rc;
 
 	if (portal_begin_or_reply(req, pt, &rc) != 0)
@@ -622,28 +619,6 @@ portal_permit(struct http_request *req)
 		return (page_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
 		    pt->lang, "case.permit.wait"));
 	}
-	hexlen = strlen(pt->casexml);
-	bloblen = hexlen > 2 ? (hexlen - 2) / 2 : 0;
-	blob = kore_malloc(bloblen + 1);
-	rc = app.vault == NULL || bloblen == 0 ||
-	    sodium_hex2bin(blob, bloblen, pt->casexml + 2, hexlen - 2, NULL,
-	    &bloblen, NULL) != 0 ||
-	    vault_open(app.vault, blob, bloblen, pt->col[1],
-	    strlen(pt->col[1]), &pdf, &pdflen, &err) == -1;
-	kore_free(blob);
-	if (rc) {
-		kore_log(LOG_ERR, "%s: %s: cannot open the sealed permit",
-		    __func__, pt->col[0]);
-		http_response(req, HTTP_STATUS_INTERNAL_ERROR, NULL, 0);
-		return (KORE_RESULT_OK);
-	}
-	(void)snprintf(disp, sizeof(disp),
-	    "attachment; filename=\"e-ITAS-%.40s.pdf\"", pt->col[0]);
-	http_response_header(req, "content-type", "application/pdf");
-	http_response_header(req, "content-disposition", disp);
-	http_response_header(req, "cache-control", "no-store");
-	http_response_header(req, "x-content-type-options", "nosniff");
-	http_response(req, HTTP_STATUS_OK, pdf, pdflen);
-	vault_plain_free(pdf, pdflen);
-	return (KORE_RESULT_OK);
+	(void)snprintf(name, sizeof(name), "e-ITAS-%.40s", pt->col[0]);
+	return (page_sealed_pdf(req, pt->casexml, pt->col[1], name));
 }

@@ -117,9 +117,10 @@ LANGUAGE sql AS $$
 $$;
 
 -- A case never reaches 'issued' without its permit, whoever moves it
--- (checked at commit, when both rows exist).
+-- (checked at commit, when both rows exist; at commit the definer's
+-- rights are gone, so the check carries its own).
 CREATE FUNCTION permits_required() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	IF NEW.state = 'issued' AND NOT EXISTS (SELECT 1 FROM permits p
 	    JOIN proposals q ON q.id = p.proposal_id

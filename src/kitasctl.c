@@ -16,6 +16,7 @@
 #include "policy.h"
 #include "vault.h"
 #include "settings.h"
+#include "userctl.h"
 
 static void
 usage(FILE *fp)
@@ -33,8 +34,9 @@ usage(FILE *fp)
 	    "                           public key for partners\n"
 	    "  partner-add NAME TYPES KEYID PUBKEY\n"
 	    "                           register a partner (TYPES: comma list of\n"
-	    "                           payment-notice,clearance-result) with its\n"
-	    "                           base64 Ed25519 public key\n"
+	    "                           payment-notice,clearance-result,\n"
+	    "                           permit-events) with its base64 Ed25519\n"
+	    "                           public key\n"
 	    "  vault-key                add a new master key to the vault_keys\n"
 	    "                           file (created 0600 if missing)\n"
 	    "  keys rotate              add a permit signing key to the\n"
@@ -43,6 +45,11 @@ usage(FILE *fp)
 	    "  keys revoke KID REASON   a compromised key: nothing it signed\n"
 	    "                           verifies any more\n"
 	    "  keys list                the published key list\n"
+	    "  user add EMAIL ROLE OFFICE NAME\n"
+	    "                           a staff account: ROLE officer or\n"
+	    "                           supervisor with an office code, or\n"
+	    "                           admin with OFFICE -\n"
+	    "  user password EMAIL      set a staff password, read from stdin\n"
 	    "  permit verify KEYS CRL TOKEN|FILE.pdf\n"
 	    "                           verify a permit offline with a key list\n"
 	    "                           (/verify/keys) and a revocation list\n"
@@ -85,7 +92,7 @@ command_known(int argc, char **argv)
 		{ "migrate", 2 }, { "status", 2 }, { "policy", 2 },
 		{ "policy", -1 }, { "vault-key", 2 }, { "exchange-key", 3 },
 		{ "partner-add", 6 }, { "keys", 3 }, { "keys", 5 },
-		{ "permit", 6 },
+		{ "permit", 6 }, { "user", 4 }, { "user", 7 },
 	};
 	size_t	i;
 
@@ -218,6 +225,18 @@ main(int argc, char **argv)
 	if ((db = connect_admin(&s)) == NULL)
 		return (1);
 
+	if (strcmp(argv[1], "user") == 0) {
+		if (argc == 4 && strcmp(argv[2], "password") == 0)
+			rc = userctl_password(db, argv[3]);
+		else if (argc == 7 && strcmp(argv[2], "add") == 0)
+			rc = userctl_add(db, argv[3], argv[4], argv[5], argv[6]);
+		else {
+			usage(stderr);
+			rc = 2;
+		}
+		PQfinish(db);
+		return (rc);
+	}
 	if (strcmp(argv[1], "keys") == 0) {
 		if (argc == 3 && strcmp(argv[2], "rotate") == 0)
 			rc = permitctl_rotate(db, &s);

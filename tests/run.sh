@@ -20,6 +20,15 @@ HTTP=${TEST_HTTP_PORT:-18080}
 LAYERS=${TEST_LAYERS:-unit fuzz sql e2e}
 STACK="conf/stack.sh $STATE $PGPORT_TEST"
 
+# One run at a time per checkout: a second one waits for the first
+# (both would use var/test and the same ports).
+mkdir -p var
+exec 9>var/test.lock
+if ! flock -n 9; then
+	echo "waiting for another make test in this checkout to finish"
+	flock 9
+fi
+
 KORE_PID=
 SIM_PID=
 SIM_PORT=${TEST_SIM_PORT:-18099}
@@ -178,7 +187,7 @@ e2e() {
 	start_kore || return
 	# TEST_E2E="auth central" runs only those files.
 	local files="" f
-	for f in ${TEST_E2E:-skeleton browser auth portal journey permit mail exchange central restart}; do
+	for f in ${TEST_E2E:-skeleton browser auth portal journey permit office mail exchange feed central restart}; do
 		files="$files tests/e2e/$f.test.mjs"
 	done
 	# shellcheck disable=SC2086

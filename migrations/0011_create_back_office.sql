@@ -1,0 +1,270 @@
+-- The back office: officers and supervisors act on their own office's
+-- cases through the same command functions as everyone else, proven by
+-- their session (never by an account id the server passes on trust).
+-- Every action and every view of a document lands in an append-only
+-- audit log.
+
+CREATE TABLE audit_log (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	at		timestamptz NOT NULL,
+	account_id	bigint NOT NULL REFERENCES accounts,
+	office_id	integer REFERENCES offices,
+	action		text NOT NULL CHECK (action ~ '^[a-z_]{2,40}$'),
+	case_id		bigint REFERENCES cases,
+	detail		jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_log_case ON audit_log (case_id, id);
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION append_only();
+
+CREATE FUNCTION audit(p_account bigint, p_action text, p_case bigint,
+    p_detail jsonb, p_now timestamptz)
+RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO audit_log (at, account_id, office_id, action, case_id,
+	    detail)
+	SELECT p_now, a.id, a.office_id, p_action, p_case,
+	    coalesce(p_detail, '{}')
+	FROM accounts a WHERE a.id = p_account
+$$;
+
+-- The staff member behind a live session, or nothing.
+CREATE FUNCTION office_staff(p_session bytea, p_now timestamptz)
+RETURNS accounts
+LANGUAGE sql STABLE AS $$
+	SELECT a.* FROM accounts a
+	WHERE a.id = auth_live_account(p_session, p_now) AND
+	    a.role IN ('officer', 'supervisor') AND a.disabled_at IS NULL
+$$;
+
+-- The work queues of the staff member's office, as the page model:
+-- each case in the queue of its step, express first, then by due time,
+-- with what the SLA says.  NULL when the session is not staff.
+CREATE FUNCTION office_queues_xml(p_session bytea,
+    p_now timestamptz DEFAULT now())
+RETURNS xml
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	s	accounts%ROWTYPE := office_staff(p_session, p_now);
+BEGIN
+	IF s.id IS NULL THEN
+		RETURN NULL;
+	END IF;
+	RETURN (
+	WITH c AS (
+		SELECT c.*, CASE
+		    WHEN c.state IN ('submitted', 'more_info') THEN 'check'
+		    WHEN c.state = 'paid' THEN 'biometrics'
+		    WHEN c.state = 'biometrics_done' THEN 'clearance'
+		    WHEN c.state = 'awaiting_clearance' THEN 'central'
+		    WHEN c.state = 'referred' THEN 'referred'
+		    WHEN c.state = 'cleared' AND EXISTS (SELECT 1 FROM
+			proposals p WHERE p.case_id = c.id AND
+			p.status = 'pending') THEN 'approve'
+		    WHEN c.state = 'cleared' THEN 'issue'
+		    END AS queue,
+		    trim(a.given_names || ' ' || a.family_name) AS name,
+		    k.due_at, k.overdue, k.paused_outage,
+		    EXISTS (SELECT 1 FROM compensations m
+			WHERE m.case_id = c.id) AS compensation
+		FROM cases c JOIN applicants a ON a.id = c.applicant_id
+		LEFT JOIN LATERAL case_sla(c.id, p_now) k ON true
+		WHERE c.office_id = s.office_id AND c.state IN ('submitted',
+		    'more_info', 'paid', 'biometrics_done',
+		    'awaiting_clearance', 'referred', 'cleared')
+	)
+	SELECT xmlelement(name queues, xmlattributes(o.code AS office,
+	    o.name AS "office-name", s.role AS role),
+	    (SELECT xmlagg(xmlelement(name queue, xmlattributes(q.name AS name,
+		(SELECT count(*) FROM c WHERE c.queue = q.name) AS count),
+		(SELECT xmlagg(xmlelement(name "case", xmlattributes(
+		    c.reference AS ref, c.state AS state,
+		    c.permit_kind AS kind, c.service_level AS level,
+		    c.name AS name,
+		    to_char(c.state_since AT TIME ZONE o.timezone,
+			'YYYY-MM-DD"T"HH24:MI') AS since,
+		    to_char(c.due_at AT TIME ZONE o.timezone,
+			'YYYY-MM-DD"T"HH24:MI') AS due,
+		    c.overdue AS overdue,
+		    CASE WHEN c.paused_outage > interval '0' THEN
+			to_char(c.paused_outage, 'DD"d" HH24"h"') END
+			AS "outage-paused",
+		    c.compensation AS compensation))
+		    ORDER BY c.service_level DESC, c.due_at NULLS LAST,
+		    c.id)
+		    FROM (SELECT * FROM c WHERE c.queue = q.name
+		    ORDER BY c.service_level DESC, c.due_at NULLS LAST, c.id
+		    LIMIT 100) c)) ORDER BY q.ord)
+		FROM (VALUES (1, 'check'), (2, 'biometrics'),
+		    (3, 'clearance'), (4, 'central'), (5, 'referred'),
+		    (6, 'issue'), (7, 'approve')) AS q(ord, name)))
+	FROM offices o WHERE o.id = s.office_id);
+END
+$$;
+
+-- One case of the staff member's office, everything the case page
+-- shows.  NULL when the session is not staff or the case is another
+-- office's (a guessed reference learns nothing).
+CREATE FUNCTION office_case_xml(p_session bytea, p_reference text,
+    p_now timestamptz DEFAULT now())
+RETURNS xml
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	s	accounts%ROWTYPE := office_staff(p_session, p_now);
+BEGIN
+	IF s.id IS NULL THEN
+		RETURN NULL;
+	END IF;
+	RETURN (
+	WITH c AS (
+		SELECT c.*, o.code AS office_code, o.name AS office_name,
+		    o.timezone
+		FROM cases c JOIN offices o ON o.id = c.office_id
+		WHERE c.reference = upper(p_reference) AND
+		    c.office_id = s.office_id
+	)
+	SELECT xmlelement(name "case",
+	    xmlattributes(c.reference AS ref, c.state AS state,
+		c.version AS version, c.permit_kind AS kind,
+		c.duration_years AS duration, c.service_level AS level,
+		c.office_name AS office, c.sponsor_kind AS "sponsor-kind",
+		c.sponsor_name AS "sponsor-name", c.sponsor_ref AS "sponsor-ref",
+		c.domicile_address AS address, c.domicile_city AS city,
+		s.role AS role, s.id AS me),
+	    (SELECT xmlelement(name applicant, xmlattributes(
+		a.family_name AS family, a.given_names AS given,
+		a.birth_date AS birth, a.sex AS sex,
+		a.nationality AS nationality, a.passport_no AS passport,
+		a.passport_expiry AS "passport-expiry"))
+		FROM applicants a WHERE a.id = c.applicant_id),
+	    (SELECT xmlagg(xmlelement(name step, xmlattributes(
+		e.version AS version, e.command AS command,
+		e.to_state AS state, w.display_name AS who,
+		e.actor_role AS role,
+		to_char(e.occurred_at AT TIME ZONE c.timezone,
+		    'YYYY-MM-DD"T"HH24:MI') AS at,
+		to_char(e.recorded_at AT TIME ZONE c.timezone,
+		    'YYYY-MM-DD"T"HH24:MI') AS recorded,
+		e.payload->>'reason' AS reason)) ORDER BY e.version)
+		FROM case_events e JOIN accounts w ON w.id = e.actor_id
+		WHERE e.case_id = c.id),
+	    (SELECT xmlagg(xmlelement(name document, xmlattributes(
+		d.doc_type AS type, d.filename AS filename, d.size AS size,
+		d.content_type AS "content-type")) ORDER BY d.doc_type)
+		FROM documents d WHERE d.case_id = c.id AND
+		d.replaced_at IS NULL),
+	    (SELECT xmlelement(name billing, xmlattributes(b.code AS code,
+		b.amount AS amount, b.paid_at IS NOT NULL AS paid,
+		b.bank_ref AS "bank-ref"))
+		FROM billing_codes b WHERE b.case_id = c.id AND b.void_at IS NULL
+		ORDER BY b.created_at DESC LIMIT 1),
+	    (SELECT xmlelement(name clearance, xmlattributes(r.result AS result,
+		r.reference AS reference, r.reason AS reason,
+		to_char(r.checked_at AT TIME ZONE c.timezone,
+		    'YYYY-MM-DD"T"HH24:MI') AS checked))
+		FROM clearance_results r WHERE r.case_id = c.id
+		ORDER BY r.id DESC LIMIT 1),
+	    (SELECT xmlelement(name outbox, xmlattributes(x.status AS status,
+		x.attempts AS attempts, x.awaiting_async AS "awaiting-answer"))
+		FROM outbox x WHERE x.case_id = c.id AND x.kind = 'clearance'
+		ORDER BY x.id DESC LIMIT 1),
+	    (SELECT xmlelement(name proposal, xmlattributes(
+		p.command AS command, w.display_name AS "proposed-by",
+		p.proposed_by = s.id AS mine,
+		to_char(p.proposed_at AT TIME ZONE c.timezone,
+		    'YYYY-MM-DD"T"HH24:MI') AS at))
+		FROM proposals p JOIN accounts w ON w.id = p.proposed_by
+		WHERE p.case_id = c.id AND p.status = 'pending'),
+	    (SELECT xmlelement(name permit, xmlattributes(pm.number AS number,
+		pm.valid_from AS "valid-from", pm.valid_to AS "valid-to",
+		pm.rendered_at IS NOT NULL AS printed,
+		pm.revoked_reason AS "revoked-reason"))
+		FROM permits pm WHERE pm.case_id = c.id))
+	FROM c);
+END
+$$;
+
+-- A staff action on a case, by reference, from the session.  Reasons
+-- are required where the applicant or the record needs them; the
+-- command function decides everything else (office, role, version,
+-- idempotency).  The answer is a case_result code.
+CREATE FUNCTION office_command(p_session bytea, p_reference text,
+    p_action text, p_expected integer, p_idem_key text, p_reason text,
+    p_now timestamptz DEFAULT now())
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	s	accounts%ROWTYPE := office_staff(p_session, p_now);
+	c	cases%ROWTYPE;
+	why	text := nullif(trim(coalesce(p_reason, '')), '');
+	code	text;
+BEGIN
+	IF s.id IS NULL THEN
+		RETURN 'forbidden';
+	END IF;
+	SELECT * INTO c FROM cases WHERE reference = upper(p_reference) AND
+	    office_id = s.office_id;
+	IF NOT FOUND THEN
+		RETURN 'not_found';
+	END IF;
+	IF why IS NOT NULL AND (length(why) > 500 OR why ~ '[[:cntrl:]]') OR
+	    why IS NULL AND p_action IN ('request_info', 'reject', 'pay',
+	    'decide_reject', 'cancel') THEN
+		RETURN 'reason_required';
+	END IF;
+
+	IF p_action IN ('request_info', 'reject', 'pay', 'record_biometrics',
+	    'defer_biometrics', 'request_clearance') THEN
+		code := (case_apply(s.id, c.id, p_action, p_expected,
+		    p_idem_key, p_now, CASE WHEN why IS NULL THEN '{}'
+		    WHEN p_action = 'pay' THEN jsonb_build_object('receipt',
+		    why) ELSE jsonb_build_object('reason', why) END)).code;
+	ELSIF p_action = 'propose_issue' THEN
+		code := (SELECT r.code FROM permit_propose(s.id, c.id,
+		    p_expected, p_now) r);
+	ELSIF p_action = 'issue' THEN
+		code := (SELECT r.code FROM permit_issue(s.id, c.id,
+		    p_expected, p_idem_key, p_now) r);
+	ELSIF p_action = 'cancel' THEN
+		code := (permit_cancel(s.id, c.id, p_expected, why, p_idem_key,
+		    p_now)).code;
+	ELSE
+		RETURN 'invalid_input';
+	END IF;
+	IF code = 'ok' THEN
+		PERFORM audit(s.id, p_action, c.id, CASE WHEN why IS NULL
+		    THEN '{}' ELSE jsonb_build_object('reason', why) END,
+		    p_now);
+	END IF;
+	RETURN code;
+END
+$$;
+
+-- The office's copy of an issued permit (sealed; the server opens it),
+-- recorded in the audit log as a document view.
+CREATE FUNCTION office_permit_pdf(p_session bytea, p_reference text,
+    p_now timestamptz DEFAULT now())
+RETURNS TABLE (number text, sealed bytea, aad text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	s	accounts%ROWTYPE := office_staff(p_session, p_now);
+	p	permits%ROWTYPE;
+BEGIN
+	SELECT pm.* INTO p FROM permits pm JOIN cases c ON c.id = pm.case_id
+	    WHERE c.reference = upper(p_reference) AND
+	    c.office_id = s.office_id AND pm.rendered_at IS NOT NULL;
+	IF s.id IS NULL OR NOT FOUND THEN
+		RETURN;
+	END IF;
+	PERFORM audit(s.id, 'permit_pdf_viewed', p.case_id,
+	    jsonb_build_object('number', p.number), p_now);
+	RETURN QUERY SELECT p.number, p.pdf_sealed, p.pdf_aad;
+END
+$$;
+
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION office_queues_xml(bytea, timestamptz),
+    office_case_xml(bytea, text, timestamptz),
+    office_command(bytea, text, text, integer, text, text, timestamptz),
+    office_permit_pdf(bytea, text, timestamptz)
+    TO kitas_app;
