@@ -29,6 +29,7 @@ void	exchange_init(void);
 enum exchange_type {
 	EX_PAYMENT,
 	EX_CLEARANCE,
+	EX_PERMIT_EVENTS,
 	EX_TYPES
 };
 
@@ -43,6 +44,8 @@ static const struct {
 	    "paymentNotice", DB_EX_PAYMENT, 4 },
 	[EX_CLEARANCE] = { "clearance-result", "exchange-clearance-1.xsd",
 	    "clearanceResult", DB_EX_CLEARANCE, 5 },
+	[EX_PERMIT_EVENTS] = { "permit-events", "exchange-permit-events-1.xsd",
+	    "permitEventsRequest", DB_EX_PERMIT_EVENTS, 2 },
 };
 
 static xmlSchemaPtr		 ex_schema[EX_TYPES];
@@ -307,12 +310,20 @@ exchange_document_or_reply(struct http_request *req, struct exchange *ex,
 		return (-1);
 	}
 	exchange_attr(root, "messageId", ex->msgid, sizeof(ex->msgid));
-	if (ex->type == EX_PAYMENT) {
+	switch (ex->type) {
+	case EX_PAYMENT:
 		exchange_text(root, "billingCode", ex->f[0], sizeof(ex->f[0]));
 		exchange_text(root, "amount", ex->f[1], sizeof(ex->f[1]));
 		exchange_text(root, "paidAt", ex->f[2], sizeof(ex->f[2]));
 		exchange_text(root, "bankRef", ex->f[3], sizeof(ex->f[3]));
-	} else {
+		break;
+	case EX_PERMIT_EVENTS:
+		/* A read: the cursor and page size are the root's. */
+		exchange_attr(root, "after", ex->f[0], sizeof(ex->f[0]));
+		exchange_attr(root, "limit", ex->f[1], sizeof(ex->f[1]));
+		break;
+	case EX_CLEARANCE:
+	default:
 		for (a = root->children; a != NULL; a = a->next) {
 			if (a->type == XML_ELEMENT_NODE)
 				break;
@@ -322,6 +333,7 @@ exchange_document_or_reply(struct http_request *req, struct exchange *ex,
 		exchange_attr(a, "reference", ex->f[2], sizeof(ex->f[2]));
 		exchange_attr(a, "reason", ex->f[3], sizeof(ex->f[3]));
 		exchange_attr(a, "checkedAt", ex->f[4], sizeof(ex->f[4]));
+		break;
 	}
 	xmlFreeDoc(doc);
 	return (0);
