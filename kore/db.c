@@ -61,8 +61,8 @@ static const struct {
 	    "$2, $3, $4::date, $5, $6, $7, $8::date, $9::permit_kind, "
 	    "$10::smallint, $11::service_level, $12, $13)", 13, 1 },
 	[DB_DRAFT_UPDATE] = { "draft_update",
-	    "SELECT portal_draft_update(decode($1, 'hex'), $2, $3, $4, $5, $6)",
-	    6, 1 },
+	    "SELECT portal_draft_update(decode($1, 'hex'), $2, $3, $4, $5, $6, "
+	    "$7)", 7, 1 },
 	[DB_DOCUMENT_ADD] = { "document_add",
 	    "SELECT portal_document_add(decode($1, 'hex'), $2, $3::doc_type, "
 	    "$4, $5, $6::integer, $7::bytea, $8)", 8, 1 },

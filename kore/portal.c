@@ -298,10 +298,12 @@ portal_action(struct http_request *req, struct portal *pt, enum db_query *q)
 		portal_arg(req, "sponsor_ref", pt->v[3], sizeof(pt->v[3]));
 		portal_arg(req, "address", pt->v[4], sizeof(pt->v[4]));
 		portal_arg(req, "city", pt->v[5], sizeof(pt->v[5]));
+		portal_arg(req, "sponsor_email", pt->v[6], sizeof(pt->v[6]));
 		pt->params[2] = pt->v[2];
 		pt->params[3] = pt->v[3];
 		pt->params[4] = pt->v[4];
 		pt->params[5] = pt->v[5];
+		pt->params[6] = pt->v[6];
 		*q = DB_DRAFT_UPDATE;
 		return (0);
 	}

@@ -75,7 +75,7 @@ CREATE TABLE mail_outbox (
 	account_id	bigint REFERENCES accounts,
 	to_addr		text NOT NULL,
 	kind		text NOT NULL CHECK (kind IN ('confirm', 'already_registered',
-	    'reset', 'password_changed', 'case_status')),
+	    'reset', 'password_changed', 'case_status', 'sponsor_permit')),
 	lang		text NOT NULL CHECK (lang IN ('id', 'en')),
 	-- What the template needs (a link, a reference, a state).
 	data		jsonb NOT NULL DEFAULT '{}',

@@ -50,7 +50,11 @@ ALTER TABLE cases
 	    CHECK (length(domicile_address) <= 300 AND
 	    domicile_address !~ '[[:cntrl:]]'),
 	ADD COLUMN domicile_city text NOT NULL DEFAULT ''
-	    CHECK (length(domicile_city) <= 100 AND domicile_city !~ '[[:cntrl:]]');
+	    CHECK (length(domicile_city) <= 100 AND domicile_city !~ '[[:cntrl:]]'),
+	-- Where the sponsor hears of the issued permit; may stay empty.
+	ADD COLUMN sponsor_email text NOT NULL DEFAULT ''
+	    CHECK (sponsor_email = '' OR (length(sponsor_email) <= 254 AND
+	    sponsor_email ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'));
 
 CREATE TABLE documents (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -206,7 +210,7 @@ $$;
 -- the office asked for more information.
 CREATE FUNCTION portal_draft_update(p_session bytea, p_reference text,
     p_sponsor_name text, p_sponsor_ref text, p_address text, p_city text,
-    p_now timestamptz DEFAULT now())
+    p_sponsor_email text, p_now timestamptz DEFAULT now())
 RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -224,13 +228,17 @@ BEGIN
 	    length(coalesce(p_address, '')) > 300 OR
 	    length(coalesce(p_city, '')) > 100 OR
 	    concat(p_sponsor_name, p_sponsor_ref, p_address, p_city) ~
-	    '[[:cntrl:]]' THEN
+	    '[[:cntrl:]]' OR coalesce(p_sponsor_email, '') <> '' AND
+	    (length(p_sponsor_email) > 254 OR p_sponsor_email !~
+	    '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$') THEN
 		RETURN 'invalid_input';
 	END IF;
 	UPDATE cases SET sponsor_name = coalesce(p_sponsor_name, ''),
 	    sponsor_ref = coalesce(p_sponsor_ref, ''),
 	    domicile_address = coalesce(p_address, ''),
-	    domicile_city = coalesce(p_city, ''), updated_at = p_now
+	    domicile_city = coalesce(p_city, ''),
+	    sponsor_email = lower(coalesce(p_sponsor_email, '')),
+	    updated_at = p_now
 	    WHERE id = c.id;
 	RETURN 'ok';
 END
@@ -395,6 +403,7 @@ BEGIN
 		c.duration_years AS duration, c.service_level AS level,
 		c.office_name AS office, c.sponsor_name AS "sponsor-name",
 		c.sponsor_ref AS "sponsor-ref",
+		c.sponsor_email AS "sponsor-email",
 		c.domicile_address AS address, c.domicile_city AS city),
 	    (SELECT xmlagg(xmlelement(name step, xmlattributes(
 		e.command AS command, e.to_state AS state,
@@ -437,7 +446,8 @@ REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
     portal_draft_create(bytea, text, text, date, text, text, text, date,
 	permit_kind, smallint, service_level, text, text, timestamptz),
-    portal_draft_update(bytea, text, text, text, text, text, timestamptz),
+    portal_draft_update(bytea, text, text, text, text, text, text,
+	timestamptz),
     portal_document_add(bytea, text, doc_type, text, text, integer, bytea,
 	text, timestamptz),
     portal_submit(bytea, text, integer, text, timestamptz),

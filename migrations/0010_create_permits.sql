@@ -280,6 +280,14 @@ BEGIN
 	    p_now, p.id)
 	    RETURNING id INTO pid;
 	PERFORM permit_event(pid, 'issued', p_now);
+	-- The sponsor hears of it too (the holder by the status notice), in
+	-- the language of the account that applied.
+	INSERT INTO mail_outbox (to_addr, kind, lang, data, created_at)
+	    SELECT c.sponsor_email, 'sponsor_permit',
+	    coalesce((SELECT lang FROM accounts WHERE id = c.account_id), 'id'),
+	    jsonb_build_object('reference', c.reference, 'state', 'issued'),
+	    p_now
+	    WHERE c.sponsor_email <> '';
 	RETURN QUERY SELECT 'ok', num, r.version;
 END
 $$;

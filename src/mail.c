@@ -67,6 +67,10 @@ mail_compose(const struct i18n *cat, const struct mail *m, const char *from,
 	else if (strcmp(m->kind, "reset") == 0)
 		n = snprintf(link, sizeof(link), "%s/reset/new?token=%s&lang=%s",
 		    base_url, m->token, m->lang);
+	else if (strcmp(m->kind, "sponsor_permit") == 0)
+		/* The sponsor has no access to the case: how to check it. */
+		n = snprintf(link, sizeof(link), "%s/verify?lang=%s",
+		    base_url, m->lang);
 	else if (m->reference[0] != '\0')
 		n = snprintf(link, sizeof(link), "%s/case/%s?lang=%s",
 		    base_url, m->reference, m->lang);

@@ -107,6 +107,13 @@
 </xsl:call-template>
 <xsl:call-template name="field">
 <xsl:with-param name="prefix" select="'case.'"/>
+<xsl:with-param name="name" select="'sponsor_email'"/>
+<xsl:with-param name="value" select="@sponsor-email"/>
+<xsl:with-param name="type" select="'email'"/>
+<xsl:with-param name="autocomplete" select="'email'"/>
+</xsl:call-template>
+<xsl:call-template name="field">
+<xsl:with-param name="prefix" select="'case.'"/>
 <xsl:with-param name="name" select="'address'"/>
 <xsl:with-param name="value" select="@address"/>
 <xsl:with-param name="autocomplete" select="'street-address'"/>

@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 
 import { chromium } from 'playwright-core';
 
-import { BASE, ROOT, mail, outDir, psql, until } from './lib.mjs';
+import { BASE, ROOT, mail, mailTo, outDir, psql, until } from './lib.mjs';
 import { verifyToken } from './permit-token.mjs';
 
 const require = createRequire(import.meta.url);
@@ -81,6 +81,8 @@ test('apply for a permit in the browser, from registration to the issued e-ITAS'
 
 		await p.getByLabel('Sponsor', { exact: true }).fill('Budi Santoso');
 		await p.getByLabel("Sponsor's reference").fill('AN-2019-0042');
+		const sponsor = `sponsor${process.pid}@example.org`;
+		await p.getByLabel("Sponsor's e-mail address").fill(sponsor);
 		await p.getByLabel('Address in Indonesia', { exact: true }).fill('Jl. Engku Putri 3');
 		await p.getByLabel('City').fill('Batam');
 		await p.getByRole('button', { name: 'Save' }).click();
@@ -192,6 +194,11 @@ test('apply for a permit in the browser, from registration to the issued e-ITAS'
 		assert.match(offline, /^result: valid$/m);
 		assert.match(offline, new RegExp(`^permit: ${number}$`, 'm'));
 		assert.match(offline, /revocation list: issued .*, 0 hours old/);
+
+		// The sponsor was told, with where to check a permit.
+		const note = await mailTo(sponsor, /Izin tinggal diterbitkan|Stay permit issued/);
+		assert.match(note.subject, new RegExp(ref));
+		assert.match(note.body, /\/verify\?lang=/);
 
 		// The public page, in Indonesian, for whoever scans it.
 		await p.goto(`${BASE}/verify?lang=id&t=${encodeURIComponent(scanned)}`);

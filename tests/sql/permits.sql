@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(46);
+SELECT plan(47);
 
 INSERT INTO accounts (role, office_id, email, display_name)
     SELECT 'supervisor', id, 't.supervisor2.a@test', 'supervisor2'
@@ -96,11 +96,16 @@ SELECT is(:'drawn'::text, 'TAA-' || :yr || '-P000002', 'the next number is drawn
 SELECT is((SELECT count(*) FROM permits WHERE case_id = :c2)::int, 0,
     'an issuance that fails leaves no permit behind');
 
+UPDATE cases SET sponsor_email = 'hr@pt-uji.example' WHERE id = :c3;
 SELECT is((SELECT number FROM permit_issue(pg_temp.actor('supervisor2'), :c3,
     1, NULL)), 'TAA-' || :yr || '-P000002',
     'and its number goes to the next permit: no gap, no orphan');
 SELECT is((SELECT number FROM permit_issue(pg_temp.actor('supervisor'), :c2,
     1, NULL)), 'TAA-' || :yr || '-P000003', 'numbers stay consecutive');
+SELECT is((SELECT string_agg(to_addr || ' ' || (data->>'reference'), ',')
+    FROM mail_outbox WHERE kind = 'sponsor_permit'),
+    'hr@pt-uji.example ' || (SELECT reference FROM cases WHERE id = :c3),
+    'the sponsor with an address is told, once; one without is not');
 
 -------------------------------------------------------------------------
 -- 4. Stale-watchlist guard.
