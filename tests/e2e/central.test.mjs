@@ -12,7 +12,8 @@ import {
 	sim, stack, startKore, until,
 } from './lib.mjs';
 
-const DRILL_PORT = 18081;
+// TEST_DRILL_PORT lets a second checkout run the suite beside this one.
+const DRILL_PORT = Number(process.env.TEST_DRILL_PORT ?? 18081);
 const DECIDED = new Set(['cleared', 'referred']);
 
 function allDecided(ids) {
