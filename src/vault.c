@@ -1,18 +1,13 @@
-#include <sys/file.h>
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
+#include "keyfile.h"
 #include "vault.h"
 
 #define VAULT_MAGIC		"KVLT"
@@ -63,15 +58,11 @@ struct vault_keyring {
 	unsigned int	 users;		/* calls reading keys right now */
 };
 
-static int	vault_file_read(int, const char *, int, char **, size_t *,
-		    struct err *);
 static size_t	vault_count_keys(const char *, size_t);
 static struct vault_keyring *vault_keyring_parse(const char *, const char *,
 		    size_t, struct err *);
 static int	vault_parse_line(struct vault_keyring *, size_t, const char *,
 		    size_t, const char *, int, struct err *);
-static int	vault_write_all(int, const char *, size_t);
-static int	vault_sync_dir(const char *, struct err *);
 static const unsigned char *vault_key_get(struct vault_keyring *, size_t,
 		    struct err *);
 static void	vault_key_put(struct vault_keyring *);
@@ -157,72 +148,6 @@ vault_key_put(struct vault_keyring *ring)
 	if (--ring->users == 0)
 		(void)sodium_mprotect_noaccess(ring->keys);
 	vault_unlock(ring);
-}
-
-/*
- * Check that fd is a regular file no one but its owner may touch, lock
- * it (LOCK_SH or LOCK_EX in lockop) and read it whole.  *buf holds keys:
- * it is sodium_malloc'd and NUL-terminated; the caller releases it with
- * sodium_free(), which wipes it.  0, or -1 with err set.
- */
-static int
-vault_file_read(int fd, const char *path, int lockop, char **buf,
-    size_t *len, struct err *err)
-{
-	struct stat	 st;
-	char		*b;
-	size_t		 n;
-	ssize_t		 r;
-
-	*buf = NULL;
-	*len = 0;
-	if (fstat(fd, &st) == -1) {
-		err_set(err, "vault: %s: %s", path, strerror(errno));
-		return (-1);
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err_set(err, "vault: %s is not a regular file", path);
-		return (-1);
-	}
-	if ((st.st_mode & 07777 & ~(mode_t)0600) != 0) {
-		err_set(err, "vault: %s has mode %04o (want 0600 or stricter)",
-		    path, (unsigned int)(st.st_mode & 07777));
-		return (-1);
-	}
-	if (flock(fd, lockop) == -1) {
-		err_set(err, "vault: cannot lock %s: %s", path,
-		    strerror(errno));
-		return (-1);
-	}
-	if ((b = sodium_malloc(VAULT_FILE_MAX + 1)) == NULL) {
-		err_set(err, "vault: out of memory reading %s", path);
-		return (-1);
-	}
-	n = 0;
-	for (;;) {
-		r = read(fd, b + n, VAULT_FILE_MAX + 1 - n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			err_set(err, "vault: cannot read %s: %s", path,
-			    strerror(errno));
-			sodium_free(b);
-			return (-1);
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > VAULT_FILE_MAX) {
-			err_set(err, "vault: %s is larger than %d bytes", path,
-			    VAULT_FILE_MAX);
-			sodium_free(b);
-			return (-1);
-		}
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return (0);
 }
 
 /*
@@ -435,20 +360,10 @@ vault_keyring_load(const char *path, struct err *err)
 	struct vault_keyring	*ring;
 	char			*buf;
 	size_t			 len;
-	int			 fd;
 
-	/* O_NONBLOCK: a FIFO must be refused, not waited on. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK)) == -1) {
-		err_set(err, "vault: cannot open %s: %s", path,
-		    strerror(errno));
+	if (keyfile_read("vault", path, VAULT_FILE_MAX, &buf, &len,
+	    err) == -1)
 		return (NULL);
-	}
-	if (vault_file_read(fd, path, LOCK_SH, &buf, &len, err) == -1) {
-		(void)close(fd);
-		return (NULL);
-	}
-	(void)close(fd);		/* read-only: nothing to lose */
 	ring = vault_keyring_parse(path, buf, len, err);
 	sodium_free(buf);
 	return (ring);
@@ -472,54 +387,6 @@ vault_keyring_current(const struct vault_keyring *ring)
 	return (ring->version[ring->cur]);
 }
 
-static int
-vault_write_all(int fd, const char *p, size_t len)
-{
-	ssize_t	w;
-
-	while (len > 0) {
-		if ((w = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return (-1);
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return (0);
-}
-
-/* A new key file survives a crash only once its directory is synced. */
-static int
-vault_sync_dir(const char *path, struct err *err)
-{
-	char	 dir[PATH_MAX], *slash;
-	int	 fd, w, rc;
-
-	w = snprintf(dir, sizeof(dir), "%s", path);
-	if (w < 0 || (size_t)w >= sizeof(dir)) {
-		err_set(err, "vault: path too long");
-		return (-1);
-	}
-	if ((slash = strrchr(dir, '/')) == NULL)
-		(void)snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		err_set(err, "vault: cannot open %s: %s", dir,
-		    strerror(errno));
-		return (-1);
-	}
-	rc = fsync(fd);
-	if (rc == -1)
-		err_set(err, "vault: cannot sync %s: %s", dir,
-		    strerror(errno));
-	(void)close(fd);
-	return (rc);
-}
-
 /* A new master key and its line in the file: all of it secret. */
 struct vault_newkey {
 	unsigned char	key[VAULT_KEY_LEN];
@@ -539,41 +406,19 @@ vault_keyring_generate(const char *path, uint32_t version, uint32_t *written,
 {
 	struct vault_keyring	*ring;
 	struct vault_newkey	*nk = NULL;
-	char			*buf = NULL;
-	size_t			 len = 0;
+	struct keyfile		 kf;
 	uint32_t		 highest = 0;
-	int			 fd, created = 0, rc = -1, w;
+	int			 rc = -1, w;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd != -1) {
-		created = 1;
-		/* Exactly 0600, whatever the umask left. */
-		if (fchmod(fd, 0600) == -1 || flock(fd, LOCK_EX) == -1) {
-			err_set(err, "vault: %s: %s", path, strerror(errno));
-			goto done;
-		}
-	} else if (errno == EEXIST) {
-		if ((fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY |
-		    O_NONBLOCK)) == -1) {
-			err_set(err, "vault: cannot open %s: %s", path,
-			    strerror(errno));
-			goto done;
-		}
-		if (vault_file_read(fd, path, LOCK_EX, &buf, &len, err) == -1)
-			goto done;
-		/* A file of comments only is a keyring still to be filled. */
-		if (vault_count_keys(buf, len) > 0) {
-			if ((ring = vault_keyring_parse(path, buf, len,
-			    err)) == NULL)
-				goto done;
-			highest = vault_keyring_current(ring);
-			vault_keyring_free(ring);
-		}
-	} else {
-		err_set(err, "vault: cannot create %s: %s", path,
-		    strerror(errno));
+	if (keyfile_open(&kf, "vault", path, VAULT_FILE_MAX, err) == -1)
 		goto done;
+	/* A file of comments only is a keyring still to be filled. */
+	if (!kf.created && vault_count_keys(kf.buf, kf.len) > 0) {
+		if ((ring = vault_keyring_parse(path, kf.buf, kf.len,
+		    err)) == NULL)
+			goto done;
+		highest = vault_keyring_current(ring);
+		vault_keyring_free(ring);
 	}
 
 	if (version == 0 && highest == UINT32_MAX) {
@@ -595,38 +440,21 @@ vault_keyring_generate(const char *path, uint32_t version, uint32_t *written,
 	randombytes_buf(nk->key, sizeof(nk->key));
 	(void)sodium_bin2base64(nk->b64, sizeof(nk->b64), nk->key,
 	    sizeof(nk->key), sodium_base64_VARIANT_ORIGINAL);
-	w = snprintf(nk->line, sizeof(nk->line), "%s%s%u %s\n",
-	    created ? VAULT_FILE_HEAD : "",
-	    len > 0 && buf[len - 1] != '\n' ? "\n" : "", version, nk->b64);
+	w = snprintf(nk->line, sizeof(nk->line), "%u %s\n", version,
+	    nk->b64);
 	if (w < 0 || (size_t)w >= sizeof(nk->line)) {
 		err_set(err, "vault: key line too long");
 		goto done;
 	}
-	if (vault_write_all(fd, nk->line, (size_t)w) == -1 ||
-	    fsync(fd) == -1) {
-		err_set(err, "vault: cannot write %s: %s", path,
-		    strerror(errno));
-		/* Never leave half a line: the file is ours under the lock. */
-		if (!created && ftruncate(fd, (off_t)len) == -1)
-			err_set(err, "vault: cannot write %s, and a partial "
-			    "line may remain: %s", path, strerror(errno));
-		goto done;
-	}
-	if (created && vault_sync_dir(path, err) == -1)
+	if (keyfile_append(&kf, VAULT_FILE_HEAD, nk->line, (size_t)w,
+	    err) == -1)
 		goto done;
 	rc = 0;
 done:
-	if (fd != -1 && close(fd) == -1 && rc == 0) {
-		err_set(err, "vault: cannot close %s: %s", path,
-		    strerror(errno));
-		rc = -1;
-	}
-	if (rc == -1 && created)
-		(void)unlink(path);
+	rc = keyfile_close(&kf, rc, err);
 	if (rc == 0 && written != NULL)
 		*written = version;
 	sodium_free(nk);		/* wipes the key and its text */
-	sodium_free(buf);
 	return (rc);
 }
 
