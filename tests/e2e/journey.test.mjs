@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 
 import { chromium } from 'playwright-core';
 
-import { BASE, ROOT, mail, mailTo, outDir, psql, until } from './lib.mjs';
+import { BASE, ROOT, issueFourEyes, mail, mailTo, outDir, psql, until } from './lib.mjs';
 import { verifyToken } from './permit-token.mjs';
 
 const require = createRequire(import.meta.url);
@@ -139,12 +139,8 @@ test('apply for a permit in the browser, from registration to the issued e-ITAS'
 		psql(`SELECT clr_record(o.id, 'clear', NULL, NULL, now(), 'dispatch', now())
 		    FROM outbox o JOIN cases c ON c.id = o.case_id
 		    WHERE c.reference = :'p1' AND o.status = 'pending'`, ref);
-		const issued = psql(`SELECT i.code || ' ' || i.number FROM cases c,
-		    permit_propose((SELECT id FROM accounts WHERE email = 'officer.btm@imigrasi.example'),
-		        c.id, c.version) p,
-		    permit_issue((SELECT id FROM accounts WHERE email = 'supervisor.btm@imigrasi.example'),
-		        c.id, c.version, 'journey-issue-1') i
-		    WHERE c.reference = :'p1'`, ref);
+		const issued = issueFourEyes(ref, 'officer.btm@imigrasi.example',
+		    'supervisor.btm@imigrasi.example', 'journey-issue-1');
 		assert.match(issued, /^ok BTM-\d{4}-P\d{6}$/);
 		const number = issued.split(' ')[1];
 		await until('the permit to be printed', () => psql(`SELECT rendered_at IS NOT NULL

@@ -328,3 +328,18 @@ export async function mailTo(addr, subject, ms = 10000) {
 	}, ms, 100);
 	return found;
 }
+
+// Issue a cleared case as the office does it: one person proposes, a
+// supervisor approves.  Two statements: the approval must see the
+// proposal (in one statement the planner may call them in any order).
+// Returns "code number".
+export function issueFourEyes(ref, officer, supervisor, key) {
+	const propose = psql(`SELECT p.code FROM cases c,
+	    permit_propose((SELECT id FROM accounts WHERE email = :'p2'), c.id, c.version) p
+	    WHERE c.reference = :'p1'`, ref, officer);
+	if (propose !== 'ok')
+		return `${propose} -`;
+	return psql(`SELECT i.code || ' ' || coalesce(i.number, '-') FROM cases c,
+	    permit_issue((SELECT id FROM accounts WHERE email = :'p2'), c.id, c.version, :'p3') i
+	    WHERE c.reference = :'p1'`, ref, supervisor, key);
+}
