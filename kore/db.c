@@ -115,6 +115,14 @@ static const struct {
 	    "SELECT status, answer FROM exchange_permit_events($1::integer, "
 	    "$2, $3, $4, decode($5, 'hex'), $6, $7::bigint, "
 	    "nullif($8, '')::integer)", 8, 1 },
+	[DB_OFFICE_LINK] = { "office_link",
+	    "SELECT office_link_xml(decode($1, 'hex'))", 1, 1 },
+	/* Not retried: both write the audit log. */
+	[DB_OFFICE_LINK_COMMAND] = { "office_link_command",
+	    "SELECT office_link_command(decode($1, 'hex'), $2, nullif($3, ''), "
+	    "nullif($4, '')::bigint)", 4, 0 },
+	[DB_OFFICE_COMP_CSV] = { "office_compensation_csv",
+	    "SELECT office_compensation_csv(decode($1, 'hex'))", 1, 0 },
 };
 
 int

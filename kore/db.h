@@ -53,6 +53,9 @@ enum db_query {
 	DB_OFFICE_COMMAND,	/* (session, ref, action, version, key, why) */
 	DB_OFFICE_PDF,		/* (session, ref) -> number, sealed, aad */
 	DB_EX_PERMIT_EVENTS,	/* (partner, message, ..., after, limit) */
+	DB_OFFICE_LINK,		/* (session) -> the link panel model, XML */
+	DB_OFFICE_LINK_COMMAND,	/* (session, action, why, incident) -> code */
+	DB_OFFICE_COMP_CSV,	/* (session) -> the compensations as CSV */
 	DB_QUERY_COUNT
 };
 

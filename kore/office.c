@@ -203,6 +203,33 @@ office_arg(struct http_request *req, const char *name, char *dst, size_t sz)
 	(void)kore_strlcpy(dst, v != NULL ? v : "", sz);
 }
 
+/*
+ * The four-eyes notices speak of the issuance; a referral decision's
+ * (propose_clear, propose_reject, confirm_decision) say "decision".
+ */
+static void
+office_fail_decision(struct office *of, const char *code)
+{
+	static const struct {
+		const char	*code;
+		const char	*key;
+	} map[] = {
+		{ "same_person", "office.err.decision_same_person" },
+		{ "proposal_pending", "office.err.decision_pending" },
+		{ "proposal_stale", "office.err.decision_stale" },
+	};
+	size_t	i;
+
+	if (strcmp(of->action, "propose_clear") != 0 &&
+	    strcmp(of->action, "propose_reject") != 0 &&
+	    strcmp(of->action, "confirm_decision") != 0)
+		return;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (strcmp(code, map[i].code) == 0)
+			of->notice = map[i].key;
+	}
+}
+
 /* A command's answer as the page's notice and status. */
 static void
 office_fail(struct office *of, const char *code)
@@ -227,6 +254,8 @@ office_fail(struct office *of, const char *code)
 		    HTTP_STATUS_CONFLICT },
 		{ "proposal_stale", "office.err.proposal_stale",
 		    HTTP_STATUS_CONFLICT },
+		{ "no_proposal", "office.err.no_proposal",
+		    HTTP_STATUS_CONFLICT },
 	};
 	size_t	i;
 
@@ -238,6 +267,7 @@ office_fail(struct office *of, const char *code)
 			of->status = map[i].status;
 		}
 	}
+	office_fail_decision(of, code);
 }
 
 /* The POST's action and fields; -1 when malformed (nothing is sent). */

@@ -105,8 +105,8 @@ $$;
 -- One case of the staff member's office, everything the case page
 -- shows.  NULL when the session is not staff or the case is another
 -- office's (a guessed reference learns nothing).
-CREATE FUNCTION office_case_xml(p_session bytea, p_reference text,
-    p_now timestamptz DEFAULT now())
+CREATE FUNCTION office_case_xml(p_session bytea,
+    p_reference text, p_now timestamptz DEFAULT now())
 RETURNS xml
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -172,9 +172,13 @@ BEGIN
 		p.command AS command, w.display_name AS "proposed-by",
 		p.proposed_by = s.id AS mine,
 		to_char(p.proposed_at AT TIME ZONE c.timezone,
-		    'YYYY-MM-DD"T"HH24:MI') AS at))
+		    'YYYY-MM-DD"T"HH24:MI') AS at,
+		nullif(p.reason, '') AS reason))
 		FROM proposals p JOIN accounts w ON w.id = p.proposed_by
-		WHERE p.case_id = c.id AND p.status = 'pending'),
+		WHERE p.case_id = c.id AND p.status = 'pending' AND
+		    (c.state = 'referred') =
+		    (p.command IN ('decide_clear', 'decide_reject'))
+		ORDER BY p.id DESC LIMIT 1),
 	    (SELECT xmlelement(name permit, xmlattributes(pm.number AS number,
 		pm.valid_from AS "valid-from", pm.valid_to AS "valid-to",
 		pm.rendered_at IS NOT NULL AS printed,
@@ -187,10 +191,11 @@ $$;
 -- A staff action on a case, by reference, from the session.  Reasons
 -- are required where the applicant or the record needs them; the
 -- command function decides everything else (office, role, version,
--- idempotency).  The answer is a case_result code.
-CREATE FUNCTION office_command(p_session bytea, p_reference text,
-    p_action text, p_expected integer, p_idem_key text, p_reason text,
-    p_now timestamptz DEFAULT now())
+-- idempotency).  The answer is a case_result code.  The referral
+-- decisions' functions come with 0014 (plpgsql finds them when called).
+CREATE FUNCTION office_command(p_session bytea,
+    p_reference text, p_action text, p_expected integer, p_idem_key text,
+    p_reason text, p_now timestamptz DEFAULT now())
 RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -209,7 +214,7 @@ BEGIN
 	END IF;
 	IF why IS NOT NULL AND (length(why) > 500 OR why ~ '[[:cntrl:]]') OR
 	    why IS NULL AND p_action IN ('request_info', 'reject', 'pay',
-	    'decide_reject', 'cancel') THEN
+	    'decide_reject', 'cancel', 'propose_clear', 'propose_reject') THEN
 		RETURN 'reason_required';
 	END IF;
 
@@ -227,6 +232,13 @@ BEGIN
 		    p_expected, p_idem_key, p_now) r);
 	ELSIF p_action = 'cancel' THEN
 		code := (permit_cancel(s.id, c.id, p_expected, why, p_idem_key,
+		    p_now)).code;
+	ELSIF p_action IN ('propose_clear', 'propose_reject') THEN
+		code := (SELECT r.code FROM decision_propose(s.id, c.id,
+		    CASE p_action WHEN 'propose_clear' THEN 'decide_clear'
+		    ELSE 'decide_reject' END, p_expected, why, p_now) r);
+	ELSIF p_action = 'confirm_decision' THEN
+		code := (decision_confirm(s.id, c.id, p_expected, p_idem_key,
 		    p_now)).code;
 	ELSE
 		RETURN 'invalid_input';

@@ -80,6 +80,34 @@
 <xsl:otherwise><p><xsl:value-of select="i:t('office.needs_supervisor')"/></p></xsl:otherwise>
 </xsl:choose>
 </xsl:when>
+<xsl:when test="$c/@state = 'referred'">
+<p><xsl:value-of select="i:t('office.hit')"/></p>
+<dl class="hit">
+<dt><xsl:value-of select="i:t('office.hit.reference')"/></dt><dd><xsl:value-of select="$c/clearance/@reference"/></dd>
+<dt><xsl:value-of select="i:t('office.hit.reason')"/></dt><dd><xsl:value-of select="$c/clearance/@reason"/></dd>
+</dl>
+<xsl:variable name="d" select="$c/proposal"/>
+<xsl:choose>
+<xsl:when test="not($d)">
+<xsl:call-template name="action"><xsl:with-param name="name" select="'propose_clear'"/><xsl:with-param name="reason" select="true()"/></xsl:call-template>
+<xsl:call-template name="action"><xsl:with-param name="name" select="'propose_reject'"/><xsl:with-param name="reason" select="true()"/></xsl:call-template>
+</xsl:when>
+<xsl:otherwise>
+<p><xsl:value-of select="i:t('office.decision.proposed_by')"/><xsl:text> </xsl:text><xsl:value-of select="$d/@proposed-by"/>
+<xsl:text>, </xsl:text><xsl:value-of select="translate($d/@at, 'T', ' ')"/></p>
+<dl class="decision">
+<dt><xsl:value-of select="i:t('office.decision.label')"/></dt><dd><xsl:value-of select="i:t(concat('office.decision.', $d/@command))"/></dd>
+<dt><xsl:value-of select="i:t('office.decision.reason')"/></dt><dd><xsl:value-of select="$d/@reason"/></dd>
+</dl>
+<xsl:choose>
+<xsl:when test="$d/@mine = 'true'"><p><xsl:value-of select="i:t('office.decision.mine')"/></p></xsl:when>
+<xsl:otherwise>
+<xsl:call-template name="action"><xsl:with-param name="name" select="'confirm_decision'"/></xsl:call-template>
+</xsl:otherwise>
+</xsl:choose>
+</xsl:otherwise>
+</xsl:choose>
+</xsl:when>
 <xsl:when test="$c/@state = 'issued' and $sup">
 <xsl:call-template name="action"><xsl:with-param name="name" select="'cancel'"/><xsl:with-param name="reason" select="true()"/></xsl:call-template>
 </xsl:when>

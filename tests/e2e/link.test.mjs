@@ -1,0 +1,234 @@
+// The central-link panel in Chromium: the link goes down with an express
+// case waiting; the panel shows it with the backlog and the charts; a
+// supervisor pauses dispatch with a reason (audited, clr_status() says
+// paused) and resumes it, acknowledges and resolves an incident; an
+// officer sees the same panel without a single button, and a hand-made
+// POST of theirs is refused with 403 and changes nothing; the case held
+// by the outage is in the compensation list and in the CSV, which parses
+// as RFC 4180 and defuses a formula.  The link is closed again at the end.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import test from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { BASE, ROOT, linkStatus, makeWaiting, outDir, postForm, psql } from './lib.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const PW = 'link panel test password 1';
+const SUP = 'supervisor.smg@imigrasi.example';
+const OFF = 'officer.smg@imigrasi.example';
+const shots = outDir('screenshots');
+
+function password(email) {
+	execFileSync(path.join(ROOT, 'kitasctl'), ['user', 'password', email],
+	    { input: `${PW}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+}
+
+async function signIn(browser, email) {
+	const ctx = await browser.newContext({ viewport: { width: 1024, height: 900 },
+	    locale: 'en-GB', bypassCSP: true });
+	const p = await ctx.newPage();
+	await p.goto(`${BASE}/login?lang=en`);
+	await p.getByLabel('E-mail address').fill(email);
+	await p.getByLabel('Password').fill(PW);
+	await p.getByRole('button', { name: 'Sign in' }).click();
+	await p.waitForURL(/\/office$/);
+	return { ctx, p };
+}
+
+async function check(p, name) {
+	await p.addScriptTag({ path: AXE });
+	const res = await p.evaluate(async () => await axe.run(document));
+	const bad = res.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
+	assert.deepEqual(bad.map((v) => `${v.id}: ${v.help}`), [], name);
+	await p.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+// RFC 4180: fields quoted or not, "" inside quotes, CRLF after every
+// record; anything else is an error.
+function parseCsv(text) {
+	const rows = [];
+	let row = [], cell = '', quoted = false, wasQuoted = false;
+	for (let i = 0; i < text.length; i++) {
+		const ch = text[i];
+		if (quoted) {
+			if (ch !== '"')
+				cell += ch;
+			else if (text[i + 1] === '"')
+				cell += '"', i++;
+			else
+				quoted = false;
+		} else if (ch === '"' && cell === '' && !wasQuoted) {
+			quoted = wasQuoted = true;
+		} else if (ch === ',') {
+			row.push(cell), cell = '', wasQuoted = false;
+		} else if (ch === '\r' && text[i + 1] === '\n') {
+			row.push(cell), rows.push(row);
+			row = [], cell = '', wasQuoted = false, i++;
+		} else if (ch === '\r' || ch === '\n' || ch === '"' || wasQuoted) {
+			throw new Error(`malformed CSV at ${i}`);
+		} else {
+			cell += ch;
+		}
+	}
+	if (quoted || cell !== '' || row.length)
+		throw new Error('CSV does not end with CRLF');
+	return rows;
+}
+
+const cookieHeader = async (ctx) =>
+    (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+const paused = () => psql('SELECT paused FROM clr_status()');
+const audits = (action) => psql(`SELECT count(*) FROM audit_log WHERE action = :'p1'`, action);
+
+test('the central-link panel: supervisors act, officers read', async () => {
+	password(SUP);
+	password(OFF);
+	const [caseId] = makeWaiting(1, 'lnkp', { express: true });
+	const ref = psql(`SELECT reference FROM cases WHERE id = :'p1'`, caseId);
+	const sample = psql(`SELECT date_trunc('minute', now()) - interval '37 minutes'`);
+	let browser;
+	try {
+		// The link goes down; the minute samples tell its last hour.
+		psql(`UPDATE central_link SET state = 'open', state_since = now(),
+		    next_probe_at = now() + interval '1 hour', paused = false;
+		    INSERT INTO link_outages (started_at, reason)
+		    VALUES (now() - interval '1 minute', 'e2e: link panel')
+		    ON CONFLICT DO NOTHING;
+		    INSERT INTO link_samples (at, state, backlog, oldest_seconds, answered)
+		    VALUES (:'p1', 'open', 5, 60, 0), (:'p1'::timestamptz - interval '1 hour',
+		    'closed', 2, 10, 90) ON CONFLICT DO NOTHING;`, sample);
+		const { backlog } = linkStatus();
+		assert.ok(backlog >= 1);
+
+		browser = await chromium.launch({
+			executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+			args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+		});
+		const sup = await signIn(browser, SUP);
+		const p = sup.p;
+		await p.getByRole('link', { name: /The central link/ }).click();
+		await p.waitForURL(/\/office\/link$/);
+		assert.match(await p.textContent('.link-state'), /Down/);
+		assert.equal((await p.textContent('.link-backlog')).trim(), String(backlog));
+		assert.match(await p.textContent('.link-eta'), /No estimate/);
+		assert.equal(await p.locator('a[href^="/office/case/"]').count() >= 1, true);
+		assert.equal(await p.locator('figure.chart svg polyline').count(), 4);
+		assert.ok(await p.locator('#chart-day svg circle').count() >= 1);
+		await check(p, 'office-link-down-en');
+
+		// A pause without a reason is refused by the server too.
+		const csrf = await p.locator('input[name=csrf]').first().getAttribute('value');
+		const noReason = await postForm('/office/link', { csrf, lang: 'en',
+		    action: 'pause', reason: ' ' }, { cookie: await cookieHeader(sup.ctx) });
+		assert.equal(noReason.status, 400);
+		assert.match(await noReason.text(), /needs a reason/);
+		assert.equal(paused(), 'f');
+
+		await p.getByLabel('Reason for pausing').fill('Central asked the offices to wait');
+		await p.getByRole('button', { name: 'Pause dispatch' }).click();
+		await p.waitForSelector('.link-paused');
+		assert.match(await p.textContent('.link-reason'), /Central asked the offices to wait/);
+		assert.equal(paused(), 't');
+		assert.equal(psql(`SELECT detail->>'reason' FROM audit_log
+		    WHERE action = 'link_pause' ORDER BY id DESC LIMIT 1`),
+		    'Central asked the offices to wait');
+		await p.getByRole('button', { name: 'Resume dispatch' }).click();
+		await p.waitForSelector('button:has-text("Pause dispatch")');
+		assert.equal(paused(), 'f');
+		assert.equal(audits('link_resume'), '1');
+
+		// An incident of the office: acknowledged, then resolved.
+		const inc = psql(`INSERT INTO incidents (kind, case_id, office_id, detail, opened_at)
+		    SELECT 'retries_exhausted', id, office_id, 'e2e: central refused it', now()
+		    FROM cases WHERE id = :'p1' RETURNING id`, caseId);
+		await p.reload();
+		const row = p.locator(`#incident-${inc}`);
+		assert.match(await row.textContent(), /central refused it/);
+		await check(p, 'office-link-incident-en');
+		await row.getByRole('button', { name: 'Acknowledge' }).click();
+		await p.locator(`#incident-${inc}`).getByRole('button', { name: 'Acknowledge' })
+		    .waitFor({ state: 'detached' });
+		assert.equal(psql(`SELECT a.email FROM incidents i JOIN accounts a
+		    ON a.id = i.acknowledged_by WHERE i.id = :'p1'`, inc), SUP);
+		await p.locator(`#incident-${inc}`).getByRole('button', { name: 'Resolve' }).click();
+		await p.waitForSelector(`#incident-${inc}`, { state: 'detached' });
+		assert.equal(psql(`SELECT resolved_at IS NOT NULL FROM incidents
+		    WHERE id = :'p1'`, inc), 't');
+
+		// The officer: the same panel, no buttons; forged POSTs get 403.
+		const off = await signIn(browser, OFF);
+		await off.p.goto(`${BASE}/office/link?lang=en`);
+		assert.match(await off.p.textContent('.link-state'), /Down/);
+		assert.equal(await off.p.locator('main form').count(), 0);
+		assert.equal(await off.p.locator('main button').count(), 0);
+		assert.match(await off.p.textContent('main'), /Only a supervisor can pause/);
+		await check(off.p, 'office-link-officer-en');
+		const ocsrf = await off.p.locator('input[name=csrf]').first().getAttribute('value');
+		const ocookie = await cookieHeader(off.ctx);
+		const before = psql('SELECT count(*) FROM audit_log');
+		const forged = await postForm('/office/link', { csrf: ocsrf, lang: 'en',
+		    action: 'pause', reason: 'an officer tries' }, { cookie: ocookie });
+		assert.equal(forged.status, 403);
+		assert.match(await forged.text(), /Only a supervisor can do this/);
+		const inc2 = psql(`INSERT INTO incidents (kind, office_id, detail, opened_at)
+		    SELECT 'retries_exhausted', office_id, 'e2e: second', now()
+		    FROM cases WHERE id = :'p1' RETURNING id`, caseId);
+		const forged2 = await postForm('/office/link', { csrf: ocsrf, lang: 'en',
+		    action: 'resolve', incident: inc2 }, { cookie: ocookie });
+		assert.equal(forged2.status, 403);
+		const nocsrf = await postForm('/office/link', { lang: 'en', action: 'resume' },
+		    { cookie: ocookie });
+		assert.equal(nocsrf.status, 403);
+		assert.equal(paused(), 'f');
+		assert.equal(psql(`SELECT resolved_at IS NULL FROM incidents WHERE id = :'p1'`, inc2), 't');
+		assert.equal(psql('SELECT count(*) FROM audit_log'), before);
+
+		// The express case held by the outage is owed compensation.
+		assert.equal(psql(`INSERT INTO compensations (case_id, flagged_at,
+		    nominal_due, outage_from, outage_to, outage_seconds, reason)
+		    SELECT :'p1'::bigint, now(), s.nominal_due, s.outage_from, s.outage_to,
+		    extract(epoch FROM s.paused_outage)::integer,
+		    '=HYPERLINK("http://evil.example"), express missed its due time'
+		    FROM case_sla(:'p1'::bigint, now() + interval '10 days') s
+		    WHERE s.missed_by_outage RETURNING case_id`, caseId), String(caseId));
+		await off.p.reload();
+		assert.match(await off.p.textContent('table.compensations'), new RegExp(ref));
+		await check(off.p, 'office-link-compensation-en');
+		await off.p.goto(`${BASE}/office/link?lang=id`);
+		assert.match(await off.p.textContent('h1'), /Koneksi ke sistem pusat/);
+		await check(off.p, 'office-link-officer-id');
+		const csv = await off.ctx.request.get(`${BASE}/office/link/compensation.csv`);
+		assert.equal(csv.status(), 200);
+		assert.match(csv.headers()['content-type'], /^text\/csv/);
+		const rows = parseCsv(await csv.text());
+		assert.equal(rows[0][0], 'reference');
+		for (const r of rows)
+			assert.equal(r.length, rows[0].length);
+		const mine = rows.find((r) => r[0] === ref);
+		assert.ok(mine, `the CSV has ${ref}`);
+		assert.equal(mine[rows[0].indexOf('reason')],
+		    `'=HYPERLINK("http://evil.example"), express missed its due time`);
+		assert.equal(psql(`SELECT count(*) > 0 FROM audit_log
+		    WHERE action = 'compensations_exported'`), 't');
+		await Promise.all([sup.ctx.close(), off.ctx.close()]);
+	} finally {
+		await browser?.close();
+		psql(`UPDATE central_link SET state = 'closed', state_since = now(),
+		        failures = 0, opens = 0, next_probe_at = NULL, paused = false,
+		        paused_at = NULL, paused_by = NULL, probe_owner = NULL,
+		        probe_expires_at = NULL;
+		    UPDATE link_outages SET ended_at = now() WHERE ended_at IS NULL;
+		    UPDATE incidents SET resolved_at = now()
+		        WHERE resolved_at IS NULL AND detail LIKE 'e2e:%';
+		    UPDATE outbox SET status = 'cancelled', lease_owner = NULL,
+		        lease_expires_at = NULL
+		        WHERE case_id = :'p1' AND status = 'pending';
+		    DELETE FROM link_samples WHERE at IN (:'p2'::timestamptz,
+		        :'p2'::timestamptz - interval '1 hour');`, caseId, sample);
+	}
+});
