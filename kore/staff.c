@@ -1,0 +1,155 @@
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <libxml/parser.h>
+
+#include "auth.h"
+#include "page.h"
+#include "staff.h"
+
+static void
+staff_free(struct http_request *req)
+{
+	struct staff	*st = http_state_get(req);
+
+	if (st != NULL) {
+		kore_free(st->text);
+		st->text = NULL;
+	}
+}
+
+void *
+staff_state(struct http_request *req, size_t size, size_t max)
+{
+	struct staff	*st;
+
+	if (!http_state_exists(req)) {
+		st = http_state_create(req, size, staff_free);
+		memset(st, 0, size);
+		if (req->method == HTTP_METHOD_POST)
+			http_populate_post(req);
+		else
+			http_populate_qs(req);
+		st->lang = page_lang(req);
+		st->status = HTTP_STATUS_OK;
+		st->max = max;
+	}
+	return (http_state_get(req));
+}
+
+int
+staff_begin_or_reply(struct http_request *req, struct staff *st, int *rc)
+{
+	int	r;
+
+	if (st->phase != STAFF_SESSION)
+		return (0);
+	if ((r = session_begin_or_reply(req, &st->sess, st->lang, 1, rc)) != 0)
+		return (r);
+	if (strcmp(st->sess.role, "officer") != 0 &&
+	    strcmp(st->sess.role, "supervisor") != 0) {
+		*rc = page_error(req, HTTP_STATUS_FORBIDDEN, st->lang,
+		    "office.err.staff_only");
+		return (1);
+	}
+	st->phase = STAFF_CHECK;
+	return (0);
+}
+
+/* The one value of a one-row answer, bounded by st->max; NULL is none. */
+static int
+staff_read(struct kore_pgsql *sql, void *arg)
+{
+	struct staff	*st = arg;
+
+	if (kore_pgsql_ntuples(sql) != 1 || st->text != NULL)
+		return (0);
+	if ((size_t)kore_pgsql_getlength(sql, 0, 0) > st->max)
+		return (-1);
+	if (kore_pgsql_getlength(sql, 0, 0) > 0)
+		st->text = kore_strdup(kore_pgsql_getvalue(sql, 0, 0));
+	return (0);
+}
+
+int
+staff_db_or_reply(struct http_request *req, struct staff *st,
+    enum db_query q, const char **params, int *rc)
+{
+	switch (db_run(&st->db, q, params, staff_read, st)) {
+	case DB_WAIT:
+		*rc = KORE_RESULT_RETRY;
+		return (-1);
+	case DB_FAILED:
+		*rc = page_unavailable(req, st->lang);
+		return (1);
+	case DB_DONE:
+		break;
+	}
+	return (0);
+}
+
+int
+staff_render(struct http_request *req, struct staff *st, const char *tmpl)
+{
+	xmlDocPtr	 doc, mdoc;
+	xmlNodePtr	 root, n;
+	char		 idem[AUTH_TOKEN_BUFSZ];
+
+	if (st->text == NULL)
+		return (page_error(req, HTTP_STATUS_NOT_FOUND, st->lang,
+		    "error.not_found"));
+	mdoc = xmlReadMemory(st->text, (int)strlen(st->text), NULL, "UTF-8",
+	    XML_PARSE_NONET);
+	if (mdoc == NULL) {
+		kore_log(LOG_ERR, "%s: the %s model is not XML", __func__, tmpl);
+		http_response(req, HTTP_STATUS_INTERNAL_ERROR, NULL, 0);
+		return (KORE_RESULT_OK);
+	}
+	doc = page_model(req, st->lang, &root);
+	session_model(req, &st->sess, root);
+	/* A fresh key for each form shown: a resubmitted form is a replay. */
+	auth_token(idem);
+	xmlNewProp(root, BAD_CAST "idem", BAD_CAST idem);
+	if (st->notice != NULL) {
+		n = xmlNewChild(root, NULL, BAD_CAST "notice", NULL);
+		xmlNewProp(n, BAD_CAST "key", BAD_CAST st->notice);
+	}
+	xmlAddChild(root, xmlDocCopyNode(xmlDocGetRootElement(mdoc), doc, 1));
+	xmlFreeDoc(mdoc);
+	return (page_reply(req, st->status, tmpl, doc, st->lang));
+}
+
+void
+staff_arg(struct http_request *req, const char *name, char *dst, size_t sz)
+{
+	char	*v = NULL;
+
+	(void)http_argument_get_string(req, name, &v);
+	if (v == NULL || kore_strlcpy(dst, v, sz) >= sz)
+		dst[0] = '\0';
+}
+
+void
+staff_fail(struct staff *st, const struct staff_code *map, size_t n,
+    const char *code)
+{
+	size_t	i;
+
+	st->notice = "office.err.not_now";
+	st->status = HTTP_STATUS_CONFLICT;
+	for (i = 0; i < n; i++) {
+		if (strcmp(code, map[i].code) == 0) {
+			st->notice = map[i].key;
+			st->status = map[i].status;
+			return;
+		}
+	}
+}
+
+int
+staff_redirect(struct http_request *req, const char *path)
+{
+	http_response_header(req, "location", path);
+	http_response(req, HTTP_STATUS_SEE_OTHER, NULL, 0);
+	return (KORE_RESULT_OK);
+}

@@ -1,0 +1,63 @@
+/*
+ * What every back-office handler shares (kore/office.c, kore/link.c): its
+ * state starts with struct staff; the session must be an officer's or a
+ * supervisor's (CSRF checked on a POST); queries answer one value, kept
+ * in text; pages render a model from the database with a notice.
+ */
+#ifndef KITAS_STAFF_H
+#define KITAS_STAFF_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include "db.h"
+#include "lang.h"
+#include "session.h"
+
+enum { STAFF_SESSION = 0, STAFF_CHECK, STAFF_ACTION, STAFF_LOAD };
+
+struct staff {
+	struct session	 sess;
+	struct db_call	 db;
+	enum lang	 lang;
+	int		 phase;
+	int		 status;	/* of the page */
+	size_t		 max;		/* bytes staff_read() keeps */
+	const char	*notice;	/* catalogue key shown on the page */
+	char		*text;		/* kore_strdup'd value of the answer */
+};
+
+/* A database answer code, as the page's notice and status. */
+struct staff_code {
+	const char	*code;
+	const char	*key;
+	int		 status;
+};
+
+/* The handler's state, size bytes that start with struct staff. */
+void	*staff_state(struct http_request *req, size_t size, size_t max);
+
+/* Session, CSRF, staff role: -1 return RETRY, 1 answered (*rc), 0 on. */
+int	 staff_begin_or_reply(struct http_request *req, struct staff *st,
+	    int *rc);
+
+/* Run q into st->text; -1 RETRY, 1 answered (unavailable), 0 done. */
+int	 staff_db_or_reply(struct http_request *req, struct staff *st,
+	    enum db_query q, const char **params, int *rc);
+
+/* tmpl over the model in st->text (404 when there is none). */
+int	 staff_render(struct http_request *req, struct staff *st,
+	    const char *tmpl);
+
+/* A form field into dst, "" when missing or too long. */
+void	 staff_arg(struct http_request *req, const char *name, char *dst,
+	    size_t sz);
+
+/* code's notice and status from map; anything else is "not now", 409. */
+void	 staff_fail(struct staff *st, const struct staff_code *map, size_t n,
+	    const char *code);
+
+/* 303 to path: POST, redirect, GET, so a reload repeats nothing. */
+int	 staff_redirect(struct http_request *req, const char *path);
+
+#endif
