@@ -7,46 +7,15 @@
 // by the outage is in the compensation list and in the CSV, which parses
 // as RFC 4180 and defuses a formula.  The link is closed again at the end.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import test from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { BASE, ROOT, linkStatus, makeWaiting, outDir, postForm, psql } from './lib.mjs';
+import { BASE, linkStatus, makeWaiting, postForm, psql } from './lib.mjs';
+import { axeCheck, signInStaff, staffPassword } from './staff.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-const PW = 'link panel test password 1';
 const SUP = 'supervisor.smg@imigrasi.example';
 const OFF = 'officer.smg@imigrasi.example';
-const shots = outDir('screenshots');
-
-function password(email) {
-	execFileSync(path.join(ROOT, 'kitasctl'), ['user', 'password', email],
-	    { input: `${PW}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
-}
-
-async function signIn(browser, email) {
-	const ctx = await browser.newContext({ viewport: { width: 1024, height: 900 },
-	    locale: 'en-GB', bypassCSP: true });
-	const p = await ctx.newPage();
-	await p.goto(`${BASE}/login?lang=en`);
-	await p.getByLabel('E-mail address').fill(email);
-	await p.getByLabel('Password').fill(PW);
-	await p.getByRole('button', { name: 'Sign in' }).click();
-	await p.waitForURL(/\/office$/);
-	return { ctx, p };
-}
-
-async function check(p, name) {
-	await p.addScriptTag({ path: AXE });
-	const res = await p.evaluate(async () => await axe.run(document));
-	const bad = res.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
-	assert.deepEqual(bad.map((v) => `${v.id}: ${v.help}`), [], name);
-	await p.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-}
 
 // RFC 4180: fields quoted or not, "" inside quotes, CRLF after every
 // record; anything else is an error.
@@ -86,8 +55,8 @@ const paused = () => psql('SELECT paused FROM clr_status()');
 const audits = (action) => psql(`SELECT count(*) FROM audit_log WHERE action = :'p1'`, action);
 
 test('the central-link panel: supervisors act, officers read', async () => {
-	password(SUP);
-	password(OFF);
+	staffPassword(SUP);
+	staffPassword(OFF);
 	const [caseId] = makeWaiting(1, 'lnkp', { express: true });
 	const ref = psql(`SELECT reference FROM cases WHERE id = :'p1'`, caseId);
 	const sample = psql(`SELECT date_trunc('minute', now()) - interval '37 minutes'`);
@@ -109,7 +78,7 @@ test('the central-link panel: supervisors act, officers read', async () => {
 			executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
 			args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
 		});
-		const sup = await signIn(browser, SUP);
+		const sup = await signInStaff(browser, SUP);
 		const p = sup.p;
 		await p.getByRole('link', { name: /The central link/ }).click();
 		await p.waitForURL(/\/office\/link$/);
@@ -119,7 +88,7 @@ test('the central-link panel: supervisors act, officers read', async () => {
 		assert.equal(await p.locator('a[href^="/office/case/"]').count() >= 1, true);
 		assert.equal(await p.locator('figure.chart svg polyline').count(), 4);
 		assert.ok(await p.locator('#chart-day svg circle').count() >= 1);
-		await check(p, 'office-link-down-en');
+		await axeCheck(p, 'office-link-down-en');
 
 		// A pause without a reason is refused by the server too.
 		const csrf = await p.locator('input[name=csrf]').first().getAttribute('value');
@@ -149,7 +118,7 @@ test('the central-link panel: supervisors act, officers read', async () => {
 		await p.reload();
 		const row = p.locator(`#incident-${inc}`);
 		assert.match(await row.textContent(), /central refused it/);
-		await check(p, 'office-link-incident-en');
+		await axeCheck(p, 'office-link-incident-en');
 		await row.getByRole('button', { name: 'Acknowledge' }).click();
 		await p.locator(`#incident-${inc}`).getByRole('button', { name: 'Acknowledge' })
 		    .waitFor({ state: 'detached' });
@@ -161,13 +130,13 @@ test('the central-link panel: supervisors act, officers read', async () => {
 		    WHERE id = :'p1'`, inc), 't');
 
 		// The officer: the same panel, no buttons; forged POSTs get 403.
-		const off = await signIn(browser, OFF);
+		const off = await signInStaff(browser, OFF);
 		await off.p.goto(`${BASE}/office/link?lang=en`);
 		assert.match(await off.p.textContent('.link-state'), /Down/);
 		assert.equal(await off.p.locator('main form').count(), 0);
 		assert.equal(await off.p.locator('main button').count(), 0);
 		assert.match(await off.p.textContent('main'), /Only a supervisor can pause/);
-		await check(off.p, 'office-link-officer-en');
+		await axeCheck(off.p, 'office-link-officer-en');
 		const ocsrf = await off.p.locator('input[name=csrf]').first().getAttribute('value');
 		const ocookie = await cookieHeader(off.ctx);
 		const before = psql('SELECT count(*) FROM audit_log');
@@ -198,10 +167,10 @@ test('the central-link panel: supervisors act, officers read', async () => {
 		    WHERE s.missed_by_outage RETURNING case_id`, caseId), String(caseId));
 		await off.p.reload();
 		assert.match(await off.p.textContent('table.compensations'), new RegExp(ref));
-		await check(off.p, 'office-link-compensation-en');
+		await axeCheck(off.p, 'office-link-compensation-en');
 		await off.p.goto(`${BASE}/office/link?lang=id`);
 		assert.match(await off.p.textContent('h1'), /Koneksi ke sistem pusat/);
-		await check(off.p, 'office-link-officer-id');
+		await axeCheck(off.p, 'office-link-officer-id');
 		const csv = await off.ctx.request.get(`${BASE}/office/link/compensation.csv`);
 		assert.equal(csv.status(), 200);
 		assert.match(csv.headers()['content-type'], /^text\/csv/);

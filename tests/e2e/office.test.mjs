@@ -4,44 +4,13 @@
 // downloads the permit (recorded in the audit log), and staff of another
 // office see nothing of the case, even by guessing URLs.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import test from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { BASE, ROOT, outDir, postForm, psql, until } from './lib.mjs';
+import { BASE, postForm, psql, until } from './lib.mjs';
+import { axeCheck, signInStaff, staffPassword } from './staff.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-const PW = 'office test password 1';
-const shots = outDir('screenshots');
-
-function password(email) {
-	execFileSync(path.join(ROOT, 'kitasctl'), ['user', 'password', email],
-	    { input: `${PW}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
-}
-
-async function signIn(browser, email) {
-	const ctx = await browser.newContext({ viewport: { width: 1024, height: 900 },
-	    locale: 'en-GB', bypassCSP: true });
-	const p = await ctx.newPage();
-	await p.goto(`${BASE}/login?lang=en`);
-	await p.getByLabel('E-mail address').fill(email);
-	await p.getByLabel('Password').fill(PW);
-	await p.getByRole('button', { name: 'Sign in' }).click();
-	await p.waitForURL(/\/office$/);
-	return { ctx, p };
-}
-
-async function check(p, name) {
-	await p.addScriptTag({ path: AXE });
-	const res = await p.evaluate(async () => await axe.run(document));
-	const bad = res.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
-	assert.deepEqual(bad.map((v) => `${v.id}: ${v.help}`), [], name);
-	await p.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-}
 
 const state = (ref) => psql(`SELECT state FROM cases WHERE reference = :'p1'`, ref);
 const version = (ref) => psql(`SELECT version FROM cases WHERE reference = :'p1'`, ref);
@@ -49,7 +18,7 @@ const version = (ref) => psql(`SELECT version FROM cases WHERE reference = :'p1'
 test('an officer works a case; issuing takes a second person', async () => {
 	for (const e of ['officer.smg@imigrasi.example', 'supervisor.smg@imigrasi.example',
 	    'officer.jkt@imigrasi.example'])
-		password(e);
+		staffPassword(e);
 	// A fresh submitted case of SMG, filed at the counter.
 	const ref = psql(`SELECT (case_create(o.id, f.id, a.id, 'E33', 1::smallint,
 	    'express', 'self', '', '', NULL)).reference
@@ -64,12 +33,12 @@ test('an officer works a case; issuing takes a second person', async () => {
 		args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
 	});
 	try {
-		const { ctx, p } = await signIn(browser, 'officer.smg@imigrasi.example');
-		await check(p, 'office-queues-en');
+		const { ctx, p } = await signInStaff(browser, 'officer.smg@imigrasi.example');
+		await axeCheck(p, 'office-queues-en');
 		assert.match(await p.textContent(`section:has(#q-check)`), new RegExp(ref));
 		await p.getByRole('link', { name: ref }).click();
 		await p.waitForURL(new RegExp(`/office/case/${ref}$`));
-		await check(p, 'office-case-submitted-en');
+		await axeCheck(p, 'office-case-submitted-en');
 
 		// A receipt without its number changes nothing.
 		await p.getByRole('button', { name: 'Record the payment receipt' }).click();
@@ -109,7 +78,7 @@ test('an officer works a case; issuing takes a second person', async () => {
 		await p.reload();
 		await p.getByRole('button', { name: 'Propose to issue the permit' }).click();
 		await p.waitForSelector('text=You proposed this issuance');
-		await check(p, 'office-case-proposed-en');
+		await axeCheck(p, 'office-case-proposed-en');
 
 		// The officer cannot approve, not even with a hand-made form.
 		const csrf = await p.locator('input[name=csrf]').first().getAttribute('value');
@@ -125,7 +94,7 @@ test('an officer works a case; issuing takes a second person', async () => {
 		    { cookie: cookies });
 		assert.equal(nocsrf.status, 403);
 
-		const sup = await signIn(browser, 'supervisor.smg@imigrasi.example');
+		const sup = await signInStaff(browser, 'supervisor.smg@imigrasi.example');
 		assert.match(await sup.p.textContent('section:has(#q-approve)'), new RegExp(ref));
 		await sup.p.goto(`${BASE}/office/case/${ref}?lang=en`);
 		await sup.p.getByRole('button', { name: 'Approve and issue the permit' }).click();
@@ -149,7 +118,7 @@ test('an officer works a case; issuing takes a second person', async () => {
 		    'pay,record_biometrics,request_clearance,propose_issue,issue');
 
 		// Another office's staff: the case does not exist for them.
-		const jkt = await signIn(browser, 'officer.jkt@imigrasi.example');
+		const jkt = await signInStaff(browser, 'officer.jkt@imigrasi.example');
 		assert.doesNotMatch(await jkt.p.textContent('main'), new RegExp(ref));
 		for (const url of [`/office/case/${ref}`, `/office/case/${ref}/permit.pdf`]) {
 			const r = await jkt.ctx.request.get(BASE + url);

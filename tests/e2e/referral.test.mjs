@@ -4,47 +4,16 @@
 // hand-made confirmation is refused and changes nothing; a second officer
 // confirms, and the case is rejected with the reason in its event.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import test from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { BASE, ROOT, outDir, postForm, psql } from './lib.mjs';
+import { BASE, postForm, psql } from './lib.mjs';
+import { STAFF_PW, axeCheck, kitasctl, signInStaff } from './staff.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-const PW = 'referral test password 1';
-const shots = outDir('screenshots');
 const OFFICER = 'officer.smg@imigrasi.example';
 const SECOND = `referral.${process.pid}.smg@imigrasi.example`;
 const REASON = 'Passport photo and fingerprints match the alert subject';
-
-function kitasctl(args, input) {
-	execFileSync(path.join(ROOT, 'kitasctl'), args,
-	    { input, stdio: ['pipe', 'ignore', 'inherit'] });
-}
-
-async function signIn(browser, email) {
-	const ctx = await browser.newContext({ viewport: { width: 1024, height: 900 },
-	    locale: 'en-GB', bypassCSP: true });
-	const p = await ctx.newPage();
-	await p.goto(`${BASE}/login?lang=en`);
-	await p.getByLabel('E-mail address').fill(email);
-	await p.getByLabel('Password').fill(PW);
-	await p.getByRole('button', { name: 'Sign in' }).click();
-	await p.waitForURL(/\/office$/);
-	return { ctx, p };
-}
-
-async function check(p, name) {
-	await p.addScriptTag({ path: AXE });
-	const res = await p.evaluate(async () => await axe.run(document));
-	const bad = res.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
-	assert.deepEqual(bad.map((v) => `${v.id}: ${v.help}`), [], name);
-	await p.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-}
 
 // A case of SMG that central referred: forced into the state as the
 // owner (as tests/sql/fixtures.psql does), with central's hit.
@@ -76,9 +45,9 @@ const state = (ref) => one(`SELECT state FROM cases WHERE reference = :'p1'`, re
 const version = (ref) => one(`SELECT version FROM cases WHERE reference = :'p1'`, ref);
 
 test('a referral decision takes two officers, never one', async () => {
-	kitasctl(['user', 'password', OFFICER], `${PW}\n`);
+	kitasctl(['user', 'password', OFFICER], `${STAFF_PW}\n`);
 	kitasctl(['user', 'add', SECOND, 'officer', 'SMG', 'Dewi Second']);
-	kitasctl(['user', 'password', SECOND], `${PW}\n`);
+	kitasctl(['user', 'password', SECOND], `${STAFF_PW}\n`);
 	const ref = referredCase();
 	assert.equal(state(ref), 'referred');
 
@@ -87,13 +56,13 @@ test('a referral decision takes two officers, never one', async () => {
 		args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
 	});
 	try {
-		const { ctx, p } = await signIn(browser, OFFICER);
+		const { ctx, p } = await signInStaff(browser, OFFICER);
 		assert.match(await p.textContent('section:has(#q-referred)'), new RegExp(ref));
 		await p.goto(`${BASE}/office/case/${ref}?lang=en`);
 		const actions = p.locator('section:has(#h-actions)');
 		assert.match(await actions.textContent(), /CTR-HIT-4417/);
 		assert.match(await actions.textContent(), /match a watch-list entry/);
-		await check(p, 'office-case-referred-en');
+		await axeCheck(p, 'office-case-referred-en');
 
 		// No reason, no proposal.
 		await p.getByRole('button', { name: 'Propose: reject' }).click();
@@ -107,7 +76,7 @@ test('a referral decision takes two officers, never one', async () => {
 		assert.equal(await p.getByRole('button', { name: 'Confirm the decision' }).count(), 0);
 		assert.equal(await p.getByRole('button', { name: 'Propose: clear' }).count(), 0);
 		assert.equal(state(ref), 'referred');
-		await check(p, 'office-case-decision-mine-en');
+		await axeCheck(p, 'office-case-decision-mine-en');
 
 		// A hand-made confirmation by the proposer is refused.
 		const v = version(ref);
@@ -124,13 +93,13 @@ test('a referral decision takes two officers, never one', async () => {
 		    JOIN cases c ON c.id = q.case_id WHERE c.reference = :'p1'`, ref),
 		    'pending');
 
-		const second = await signIn(browser, SECOND);
+		const second = await signInStaff(browser, SECOND);
 		await second.p.goto(`${BASE}/office/case/${ref}?lang=en`);
 		const text = await second.p.textContent('section:has(#h-actions)');
 		assert.match(text, /Decision proposed by Officer SMG/);
 		assert.match(text, /Reject the application/);
 		assert.ok(text.includes(REASON), 'the reason is shown to the confirmer');
-		await check(second.p, 'office-case-decision-confirm-en');
+		await axeCheck(second.p, 'office-case-decision-confirm-en');
 		await second.p.getByRole('button', { name: 'Confirm the decision' }).click();
 		await second.p.waitForSelector('.state-rejected');
 
