@@ -408,7 +408,13 @@ BEGIN
 	    (SELECT xmlagg(xmlelement(name step, xmlattributes(
 		e.command AS command, e.to_state AS state,
 		to_char(e.occurred_at AT TIME ZONE c.timezone,
-		    'YYYY-MM-DD"T"HH24:MI') AS at)) ORDER BY e.version)
+		    'YYYY-MM-DD"T"HH24:MI') AS at,
+		-- What the office asked for, or why it refused: the
+		-- applicant's to read.  Other payloads (receipts, proposals)
+		-- stay in the office.
+		CASE WHEN e.command IN ('request_info', 'reject',
+		    'decide_reject', 'cancel') THEN e.payload->>'reason' END
+		    AS reason)) ORDER BY e.version)
 		FROM case_events e WHERE e.case_id = c.id),
 	    (SELECT xmlagg(xmlelement(name document, xmlattributes(
 		q.doc_type AS type, d.filename AS filename, d.size AS size,

@@ -165,6 +165,12 @@
 </form>
 </xsl:if>
 <xsl:if test="$c/@state = 'more_info'">
+<xsl:if test="$c/step[@command = 'request_info'][last()]/@reason">
+<div class="notice" role="note">
+<p><strong><xsl:value-of select="i:t('case.asked')"/></strong></p>
+<p><xsl:value-of select="$c/step[@command = 'request_info'][last()]/@reason"/></p>
+</div>
+</xsl:if>
 <form method="post" action="/case/{$c/@ref}">
 <xsl:call-template name="hidden"/>
 <input type="hidden" name="action" value="provide_info"/>
@@ -181,6 +187,9 @@
 </xsl:call-template>
 <xsl:text>: </xsl:text>
 <xsl:value-of select="i:t(concat('state.', @state))"/>
+<xsl:if test="@reason">
+<xsl:text> — </xsl:text><xsl:value-of select="@reason"/>
+</xsl:if>
 </li>
 </xsl:for-each>
 </ol>
