@@ -44,6 +44,7 @@ struct printer {
 	char			 aad[64];
 	char			 size[16];
 	char			*sealed_hex;	/* "\x..." for bytea; malloc'd */
+	char			 error[256];	/* why not, for the incident */
 	char			 owner[96];
 };
 
@@ -55,6 +56,7 @@ static void	printer_claim(void *, u_int64_t);
 static void	printer_claim_cb(struct kore_pgsql *, void *);
 static void	printer_store(void *, u_int64_t);
 static void	printer_store_cb(struct kore_pgsql *, void *);
+static void	printer_report_failure(void *, u_int64_t);
 
 void
 printer_init(void)
@@ -268,8 +270,10 @@ printer_thread(struct kore_task *t)
 	(void)snprintf(p->size, sizeof(p->size), "%zu", pdflen);
 	p->ok = 1;
 out:
-	if (!p->ok)
+	if (!p->ok) {
 		kore_log(LOG_ERR, "printer: %s: %s", p->col[P_NUMBER], err.msg);
+		(void)snprintf(p->error, sizeof(p->error), "%s", err.msg);
+	}
 	permit_signer_free(sg);
 	vault_plain_free(photo, photolen);
 	free(sealed_photo);
@@ -284,12 +288,8 @@ printer_rendered(struct kore_task *t)
 	if (kore_task_state(t) != KORE_TASK_STATE_FINISHED)
 		return;
 	kore_task_destroy(t);
-	if (!pr->ok) {
-		/* The lease runs out; the permit is tried again later. */
-		printer_clear();
-		return;
-	}
-	kore_timer_add(printer_store, 1, NULL, KORE_TIMER_ONESHOT);
+	kore_timer_add(pr->ok ? printer_store : printer_report_failure, 1,
+	    NULL, KORE_TIMER_ONESHOT);
 }
 
 static void
@@ -342,19 +342,32 @@ printer_store(void *arg, u_int64_t now)
 	    7, params);
 }
 
+/* Tried again later with a growing delay; the last try opens an incident. */
+static void
+printer_report_failure(void *arg, u_int64_t now)
+{
+	const char	*params[3] = { pr->owner, pr->col[P_ID], pr->error };
+
+	printer_query(printer_store_cb, "SELECT permit_render_failed($1, "
+	    "$2::bigint, $3)", 3, params);
+}
+
 static void
 printer_store_cb(struct kore_pgsql *sql, void *arg)
 {
 	switch (sql->state) {
 	case KORE_PGSQL_STATE_INIT:
-		kore_timer_add(printer_store, 1, NULL, KORE_TIMER_ONESHOT);
+		kore_timer_add(pr->ok ? printer_store : printer_report_failure,
+		    1, NULL, KORE_TIMER_ONESHOT);
 		return;
 	case KORE_PGSQL_STATE_WAIT:
 		return;
 	case KORE_PGSQL_STATE_RESULT:
-		kore_log(LOG_NOTICE, "printer: %s %s", pr->col[P_NUMBER],
-		    kore_pgsql_getvalue(sql, 0, 0)[0] == 't' ? "printed" :
-		    "lease lost, not stored");
+		if (pr->ok)
+			kore_log(LOG_NOTICE, "printer: %s %s",
+			    pr->col[P_NUMBER],
+			    kore_pgsql_getvalue(sql, 0, 0)[0] == 't' ?
+			    "printed" : "lease lost, not stored");
 		kore_pgsql_continue(sql);
 		return;
 	case KORE_PGSQL_STATE_ERROR:

@@ -128,7 +128,7 @@ CREATE UNIQUE INDEX clearance_results_final ON clearance_results (outbox_id)
 CREATE TABLE incidents (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	kind		text NOT NULL CHECK (kind IN ('retries_exhausted',
-	    'accumulation')),
+	    'accumulation', 'print_failed')),
 	case_id		bigint REFERENCES cases,
 	office_id	integer REFERENCES offices,
 	detail		text NOT NULL,

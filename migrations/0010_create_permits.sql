@@ -79,6 +79,7 @@ CREATE TABLE permits (
 	render_owner	text,
 	render_lease	timestamptz,
 	render_attempts	integer NOT NULL DEFAULT 0,
+	render_error	text CHECK (length(render_error) <= 300),
 	revoked_at	timestamptz,
 	revoked_by	bigint REFERENCES accounts,
 	revoked_reason	text CHECK (length(revoked_reason) BETWEEN 1 AND 500),
@@ -371,6 +372,30 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	RETURNING true
 $$;
 
+-- The printer could not make the permit (a photo that does not decode,
+-- a key file it cannot read): tried again later, and after the last try
+-- a supervisor's incident, never a silent stop.
+CREATE FUNCTION permit_render_failed(p_owner text, p_id bigint, p_error text,
+    p_now timestamptz DEFAULT now())
+RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	WITH p AS (
+		UPDATE permits SET render_error = left(p_error, 300),
+		    render_owner = NULL,
+		    render_lease = p_now + least(interval '1 hour',
+			interval '30 seconds' * power(2, render_attempts))
+		WHERE id = p_id AND render_owner = p_owner AND
+		    rendered_at IS NULL
+		RETURNING *
+	)
+	INSERT INTO incidents (kind, case_id, office_id, detail, opened_at)
+	SELECT 'print_failed', p.case_id, p.office_id,
+	    'permit ' || p.number || ' could not be printed after ' ||
+	    p.render_attempts || ' attempts: ' || left(p_error, 200), p_now
+	FROM p WHERE p.render_attempts >= 20
+	ON CONFLICT DO NOTHING
+$$;
+
 -- The holder's permit PDF (sealed) for a session that owns the case.
 CREATE FUNCTION portal_permit_pdf(p_session bytea, p_reference text,
     p_now timestamptz DEFAULT now())
@@ -445,6 +470,7 @@ REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION permit_render_claim(text, integer, timestamptz),
     permit_render_done(text, bigint, integer, text, bytea, text, integer,
 	timestamptz),
+    permit_render_failed(text, bigint, text, timestamptz),
     portal_permit_pdf(bytea, text, timestamptz), permit_keys_text(),
     permit_lookup(text), permit_revocations()
     TO kitas_app;

@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(47);
+SELECT plan(50);
 
 INSERT INTO accounts (role, office_id, email, display_name)
     SELECT 'supervisor', id, 't.supervisor2.a@test', 'supervisor2'
@@ -197,6 +197,20 @@ SELECT is(permit_render_done('w2', (SELECT id FROM permits WHERE case_id = :c),
     'only the lease holder stores the result');
 SELECT is(permit_render_done('w1', (SELECT id FROM permits WHERE case_id = :c),
     903, 'KITAS1:AAAA', '\x01', 'permit:x', 1), true, 'the lease holder stores it');
+
+-- A permit that cannot be printed: later again, then an incident.
+SELECT FROM permit_render_failed('w1', (SELECT id FROM permits WHERE case_id = :c2),
+    'photo: PNG does not decode');
+SELECT is((SELECT row(render_error, render_lease > now(), render_owner IS NULL)::text
+    FROM permits WHERE case_id = :c2), '("photo: PNG does not decode",t,t)',
+    'a failed print is tried again later');
+SELECT is((SELECT count(*) FROM incidents WHERE kind = 'print_failed')::int, 0,
+    'no incident while tries remain');
+UPDATE permits SET render_attempts = 20, render_owner = 'w1' WHERE case_id = :c3;
+SELECT FROM permit_render_failed('w1', (SELECT id FROM permits WHERE case_id = :c3),
+    'permit_keys: cannot open');
+SELECT is((SELECT count(*) FROM incidents WHERE kind = 'print_failed' AND
+    case_id = :c3)::int, 1, 'the last failed try opens an incident');
 
 SELECT * FROM finish();
 ROLLBACK;
