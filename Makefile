@@ -21,7 +21,7 @@ CORE	:= src/ref.c src/passport.c src/settings.c src/i18n.c src/lang.c \
 	   src/render.c src/permit.c src/permit_keys.c src/permit_crl.c \
 	   src/permit_signer.c src/photo.c src/eitas.c src/keyfile.c
 CTL	:= src/kitasctl.c src/migrate.c src/policy.c src/permitctl.c \
-	   src/userctl.c
+	   src/userctl.c src/partnerctl.c
 KORE_SRC := $(wildcard kore/*.c)
 UNIT	:= $(wildcard tests/unit/*_test.c)
 

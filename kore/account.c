@@ -45,8 +45,10 @@ account_home(struct http_request *req)
 			return (rc);
 		/* Staff sign in to the same form; their home is the office. */
 		if (strcmp(st->sess.role, "officer") == 0 ||
-		    strcmp(st->sess.role, "supervisor") == 0) {
-			http_response_header(req, "location", "/office");
+		    strcmp(st->sess.role, "supervisor") == 0 ||
+		    strcmp(st->sess.role, "admin") == 0) {
+			http_response_header(req, "location",
+			    st->sess.role[0] == 'a' ? "/admin" : "/office");
 			http_response(req, HTTP_STATUS_SEE_OTHER, NULL, 0);
 			return (KORE_RESULT_OK);
 		}

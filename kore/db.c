@@ -123,6 +123,43 @@ static const struct {
 	    "nullif($4, '')::bigint)", 4, 0 },
 	[DB_OFFICE_COMP_CSV] = { "office_compensation_csv",
 	    "SELECT office_compensation_csv(decode($1, 'hex'))", 1, 0 },
+	[DB_OFFICE_SEARCH] = { "office_search",
+	    "SELECT office_search_xml(decode($1, 'hex'), nullif($2, ''), "
+	    "nullif($3, ''), nullif($4, ''), nullif($5, '')::case_state, "
+	    "nullif($6, '')::permit_kind, nullif($7, '')::integer, "
+	    "$8::integer)", 8, 1 },
+	/* Not retried: it writes the audit log. */
+	[DB_OFFICE_DOCUMENT] = { "office_document",
+	    "SELECT filename, content_type, sealed, aad FROM office_document("
+	    "decode($1, 'hex'), $2, $3)", 3, 0 },
+	[DB_ADMIN_USERS] = { "admin_users",
+	    "SELECT admin_users_xml(decode($1, 'hex'))", 1, 1 },
+	/* Not retried: each writes the audit log. */
+	[DB_ADMIN_CREATE] = { "admin_create",
+	    "SELECT admin_user_create(decode($1, 'hex'), $2, $3, $4, $5)",
+	    5, 0 },
+	[DB_ADMIN_UPDATE] = { "admin_update",
+	    "SELECT admin_user_update(decode($1, 'hex'), $2::bigint, $3, $4, "
+	    "$5::boolean)", 5, 0 },
+	/* Retried: the same aad again is answered 'ok', recorded once. */
+	[DB_BIO_PHOTO] = { "biometric_photo",
+	    "SELECT office_biometric_photo(decode($1, 'hex'), $2, $3::bytea, "
+	    "$4, $5, $6::integer)", 6, 1 },
+	/* Not retried: a repeat would write the audit log twice. */
+	[DB_BIO_FINGERS] = { "fingerprints",
+	    "SELECT office_fingerprints(decode($1, 'hex'), $2, "
+	    "$3::smallint[], $4::smallint[], $5::text[], $6::text[], "
+	    "$7::bytea[], $8::text[])", 8, 0 },
+	[DB_BIO_INTERVIEW] = { "interview",
+	    "SELECT office_interview(decode($1, 'hex'), $2, $3::bytea, $4)",
+	    4, 1 },
+	/* Retried: a repeated message id gets the first answer. */
+	[DB_EX_CASE_STATUS] = { "exchange_case_status",
+	    "SELECT status, answer FROM exchange_case_status($1::integer, "
+	    "$2, $3, $4, decode($5, 'hex'), $6, $7)", 7, 1 },
+	[DB_EX_EVIDENCE] = { "exchange_evidence",
+	    "SELECT status, answer FROM exchange_evidence($1::integer, "
+	    "$2, $3, $4, decode($5, 'hex'), $6, $7)", 7, 1 },
 };
 
 int

@@ -56,6 +56,16 @@ enum db_query {
 	DB_OFFICE_LINK,		/* (session) -> the link panel model, XML */
 	DB_OFFICE_LINK_COMMAND,	/* (session, action, why, incident) -> code */
 	DB_OFFICE_COMP_CSV,	/* (session) -> the compensations as CSV */
+	DB_OFFICE_SEARCH,	/* (session, filters..., page) -> XML */
+	DB_OFFICE_DOCUMENT,	/* (session, ref, type) -> name, type, blob */
+	DB_ADMIN_USERS,		/* (session) -> staff accounts, XML */
+	DB_ADMIN_CREATE,	/* (session, email, name, role, office) */
+	DB_ADMIN_UPDATE,	/* (session, account, role, office, disabled) */
+	DB_BIO_PHOTO,		/* (session, ref, blob, aad, ctype, size) */
+	DB_BIO_FINGERS,		/* (session, ref, six parallel arrays) */
+	DB_BIO_INTERVIEW,	/* (session, ref, blob, aad) -> code */
+	DB_EX_CASE_STATUS,	/* (partner, message, ..., reference) */
+	DB_EX_EVIDENCE,		/* (partner, message, ..., of) */
 	DB_QUERY_COUNT
 };
 

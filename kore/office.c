@@ -105,6 +105,8 @@ office_fail(struct office *of, const char *code)
 		    HTTP_STATUS_CONFLICT },
 		{ "no_proposal", "office.err.no_proposal",
 		    HTTP_STATUS_CONFLICT },
+		{ "biometrics_incomplete", "office.err.biometrics_incomplete",
+		    HTTP_STATUS_CONFLICT },
 	};
 	/*
 	 * The four-eyes notices above speak of the issuance; a referral

@@ -11,6 +11,9 @@
 #include "vault.h"
 
 #define PAGE_LANG_COOKIE_AGE	"31536000"	/* a year */
+#define PAGE_FILENAME_MAX	100		/* of an attachment */
+#define PAGE_FILENAME_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+				"abcdefghijklmnopqrstuvwxyz0123456789._-"
 
 /*
  * Pages show case data: not cached, not framed, no inline script, and a
@@ -130,37 +133,64 @@ page_tasks_running(struct http_request *req)
 	return (0);
 }
 
+/* name without anything a header or a file system could misread. */
+static void
+page_safe_filename(const char *name, char *out, size_t sz)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; name[i] != '\0' && n + 1 < sz; i++) {
+		/* Not isalnum(): a locale could widen it. */
+		if (strchr(PAGE_FILENAME_CHARS, name[i]) != NULL)
+			out[n++] = name[i];
+	}
+	out[n] = '\0';
+	if (n == 0)
+		(void)kore_strlcpy(out, "document", sz);
+}
+
 int
-page_sealed_pdf(struct http_request *req, const char *hex, const char *aad,
-    const char *name)
+page_sealed(struct http_request *req, const char *hex, const char *aad,
+    const char *ctype, const char *filename)
 {
 	struct err	 err;
-	unsigned char	*blob, *pdf = NULL;
-	size_t		 hexlen = strlen(hex), bloblen, pdflen;
-	char		 disp[96];
+	unsigned char	*blob, *plain = NULL;
+	size_t		 hexlen = strlen(hex), bloblen, plainlen;
+	char		 name[PAGE_FILENAME_MAX + 1], disp[PAGE_FILENAME_MAX + 40];
 	int		 bad;
 
+	page_safe_filename(filename, name, sizeof(name));
 	bloblen = hexlen > 2 ? (hexlen - 2) / 2 : 0;
 	blob = kore_malloc(bloblen + 1);
 	bad = app.vault == NULL || bloblen == 0 ||
 	    sodium_hex2bin(blob, bloblen, hex + 2, hexlen - 2, NULL, &bloblen,
 	    NULL) != 0 ||
-	    vault_open(app.vault, blob, bloblen, aad, strlen(aad), &pdf,
-	    &pdflen, &err) == -1;
+	    vault_open(app.vault, blob, bloblen, aad, strlen(aad), &plain,
+	    &plainlen, &err) == -1;
 	kore_free(blob);
 	if (bad) {
-		kore_log(LOG_ERR, "%s: %s: the sealed PDF does not open",
+		kore_log(LOG_ERR, "%s: %s: the sealed blob does not open",
 		    __func__, name);
 		http_response(req, HTTP_STATUS_INTERNAL_ERROR, NULL, 0);
 		return (KORE_RESULT_OK);
 	}
-	(void)snprintf(disp, sizeof(disp), "attachment; filename=\"%.60s.pdf\"",
+	(void)snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
 	    name);
-	http_response_header(req, "content-type", "application/pdf");
+	http_response_header(req, "content-type", ctype);
 	http_response_header(req, "content-disposition", disp);
 	http_response_header(req, "cache-control", "no-store");
 	http_response_header(req, "x-content-type-options", "nosniff");
-	http_response(req, HTTP_STATUS_OK, pdf, pdflen);
-	vault_plain_free(pdf, pdflen);
+	http_response(req, HTTP_STATUS_OK, plain, plainlen);
+	vault_plain_free(plain, plainlen);
 	return (KORE_RESULT_OK);
+}
+
+int
+page_sealed_pdf(struct http_request *req, const char *hex, const char *aad,
+    const char *name)
+{
+	char	file[PAGE_FILENAME_MAX + 1];
+
+	(void)snprintf(file, sizeof(file), "%.60s.pdf", name);
+	return (page_sealed(req, hex, aad, "application/pdf", file));
 }

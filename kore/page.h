@@ -38,10 +38,15 @@ int		page_error(struct http_request *req, int status,
 int		page_unavailable(struct http_request *req, enum lang lang);
 
 /*
- * Send a sealed PDF (hex "\x..." as PostgreSQL gives bytea) opened with
- * aad, as the attachment "<name>.pdf".  A blob that does not open is a
- * 500, logged.
+ * Send a sealed blob (hex "\x..." as PostgreSQL gives bytea) opened with
+ * aad, as an attachment of type ctype named filename, cut to letters,
+ * digits, '.', '_' and '-' (at most 100).  Not cached, not sniffed.  A
+ * blob that does not open is a 500, logged.
  */
+int		page_sealed(struct http_request *req, const char *hex,
+		    const char *aad, const char *ctype, const char *filename);
+
+/* page_sealed() of a PDF, as the attachment "<name>.pdf". */
 int		page_sealed_pdf(struct http_request *req, const char *hex,
 		    const char *aad, const char *name);
 

@@ -40,14 +40,25 @@ staff_state(struct http_request *req, size_t size, size_t max)
 int
 staff_begin_or_reply(struct http_request *req, struct staff *st, int *rc)
 {
+	static const char *const	office[] = { "officer", "supervisor",
+					    NULL };
+
+	return (staff_begin_as_or_reply(req, st, office, rc));
+}
+
+int
+staff_begin_as_or_reply(struct http_request *req, struct staff *st,
+    const char *const *roles, int *rc)
+{
 	int	r;
 
 	if (st->phase != STAFF_SESSION)
 		return (0);
 	if ((r = session_begin_or_reply(req, &st->sess, st->lang, 1, rc)) != 0)
 		return (r);
-	if (strcmp(st->sess.role, "officer") != 0 &&
-	    strcmp(st->sess.role, "supervisor") != 0) {
+	while (*roles != NULL && strcmp(st->sess.role, *roles) != 0)
+		roles++;
+	if (*roles == NULL) {
 		*rc = page_error(req, HTTP_STATUS_FORBIDDEN, st->lang,
 		    "office.err.staff_only");
 		return (1);

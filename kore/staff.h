@@ -25,6 +25,7 @@ struct staff {
 	size_t		 max;		/* bytes staff_read() keeps */
 	const char	*notice;	/* catalogue key shown on the page */
 	char		*text;		/* kore_strdup'd value of the answer */
+	enum db_query	 action;	/* a POST's query, while it runs */
 };
 
 /* A database answer code, as the page's notice and status. */
@@ -37,9 +38,15 @@ struct staff_code {
 /* The handler's state, size bytes that start with struct staff. */
 void	*staff_state(struct http_request *req, size_t size, size_t max);
 
-/* Session, CSRF, staff role: -1 return RETRY, 1 answered (*rc), 0 on. */
+/*
+ * Session, CSRF, an office role (officer, supervisor): -1 return RETRY,
+ * 1 answered (*rc), 0 go on.  The _as_ form takes the roles allowed, a
+ * NULL-terminated list.
+ */
 int	 staff_begin_or_reply(struct http_request *req, struct staff *st,
 	    int *rc);
+int	 staff_begin_as_or_reply(struct http_request *req, struct staff *st,
+	    const char *const *roles, int *rc);
 
 /* Run q into st->text; -1 RETRY, 1 answered (unavailable), 0 done. */
 int	 staff_db_or_reply(struct http_request *req, struct staff *st,

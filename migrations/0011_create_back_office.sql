@@ -183,7 +183,8 @@ BEGIN
 		pm.valid_from AS "valid-from", pm.valid_to AS "valid-to",
 		pm.rendered_at IS NOT NULL AS printed,
 		pm.revoked_reason AS "revoked-reason"))
-		FROM permits pm WHERE pm.case_id = c.id))
+		FROM permits pm WHERE pm.case_id = c.id),
+	    biometrics_xml(c.id, c.timezone))
 	FROM c);
 END
 $$;
@@ -192,7 +193,9 @@ $$;
 -- are required where the applicant or the record needs them; the
 -- command function decides everything else (office, role, version,
 -- idempotency).  The answer is a case_result code.  The referral
--- decisions' functions come with 0014 (plpgsql finds them when called).
+-- decisions' and the biometrics' functions come with 0014 and 0015
+-- (plpgsql finds them when called).  record_biometrics needs the photo
+-- and all ten fingers; a deferral needs its reason.
 CREATE FUNCTION office_command(p_session bytea,
     p_reference text, p_action text, p_expected integer, p_idem_key text,
     p_reason text, p_now timestamptz DEFAULT now())
@@ -214,8 +217,15 @@ BEGIN
 	END IF;
 	IF why IS NOT NULL AND (length(why) > 500 OR why ~ '[[:cntrl:]]') OR
 	    why IS NULL AND p_action IN ('request_info', 'reject', 'pay',
-	    'decide_reject', 'cancel', 'propose_clear', 'propose_reject') THEN
+	    'decide_reject', 'cancel', 'propose_clear', 'propose_reject',
+	    'defer_biometrics') THEN
 		RETURN 'reason_required';
+	END IF;
+	-- Checked before the transition: a replay of a done one (the case
+	-- has moved on) goes through to case_apply() unchanged.
+	IF p_action = 'record_biometrics' AND c.state = 'paid' AND
+	    NOT biometrics_complete(c.id) THEN
+		RETURN 'biometrics_incomplete';
 	END IF;
 
 	IF p_action IN ('request_info', 'reject', 'pay', 'record_biometrics',

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "migrate.h"
+#include "partnerctl.h"
 #include "permitctl.h"
 #include "policy.h"
 #include "vault.h"
@@ -35,8 +36,18 @@ usage(FILE *fp)
 	    "  partner-add NAME TYPES KEYID PUBKEY\n"
 	    "                           register a partner (TYPES: comma list of\n"
 	    "                           payment-notice,clearance-result,\n"
-	    "                           permit-events) with its base64 Ed25519\n"
-	    "                           public key\n"
+	    "                           permit-events,case-status,evidence)\n"
+	    "                           with its base64 Ed25519 public key\n"
+	    "  partner-key add NAME KEYID PUBKEY [FROM]\n"
+	    "                           a further key for the partner, valid\n"
+	    "                           from now or FROM; its other keys keep\n"
+	    "                           working (rotation without downtime)\n"
+	    "  partner-key retire KEYID [AT]\n"
+	    "                           the key stops working now or at AT\n"
+	    "  partner-key revoke KEYID a compromised key: refused at once\n"
+	    "  evidence NAME MESSAGE_ID the log entry of a partner's message:\n"
+	    "                           received, key, signature, outcome,\n"
+	    "                           body and our answer\n"
 	    "  vault-key                add a new master key to the vault_keys\n"
 	    "                           file (created 0600 if missing)\n"
 	    "  keys rotate              add a permit signing key to the\n"
@@ -50,6 +61,8 @@ usage(FILE *fp)
 	    "                           supervisor with an office code, or\n"
 	    "                           admin with OFFICE -\n"
 	    "  user password EMAIL      set a staff password, read from stdin\n"
+	    "  user disable|enable EMAIL\n"
+	    "                           a disabled account's sessions end\n"
 	    "  permit verify KEYS CRL TOKEN|FILE.pdf\n"
 	    "                           verify a permit offline with a key list\n"
 	    "                           (/verify/keys) and a revocation list\n"
@@ -93,6 +106,8 @@ command_known(int argc, char **argv)
 		{ "policy", -1 }, { "vault-key", 2 }, { "exchange-key", 3 },
 		{ "partner-add", 6 }, { "keys", 3 }, { "keys", 5 },
 		{ "permit", 6 }, { "user", 4 }, { "user", 7 },
+		{ "partner-key", 4 }, { "partner-key", 5 },
+		{ "partner-key", 6 }, { "partner-key", 7 }, { "evidence", 4 },
 	};
 	size_t	i;
 
@@ -228,6 +243,10 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "user") == 0) {
 		if (argc == 4 && strcmp(argv[2], "password") == 0)
 			rc = userctl_password(db, argv[3]);
+		else if (argc == 4 && (strcmp(argv[2], "disable") == 0 ||
+		    strcmp(argv[2], "enable") == 0))
+			rc = userctl_disable(db, argv[3],
+			    strcmp(argv[2], "disable") == 0);
 		else if (argc == 7 && strcmp(argv[2], "add") == 0)
 			rc = userctl_add(db, argv[3], argv[4], argv[5], argv[6]);
 		else {
@@ -252,6 +271,28 @@ main(int argc, char **argv)
 		return (rc);
 	}
 
+	if (strcmp(argv[1], "partner-key") == 0) {
+		if ((argc == 6 || argc == 7) && strcmp(argv[2], "add") == 0)
+			rc = partnerctl_key_add(db, argv[3], argv[4], argv[5],
+			    argc == 7 ? argv[6] : NULL);
+		else if ((argc == 4 || argc == 5) &&
+		    strcmp(argv[2], "retire") == 0)
+			rc = partnerctl_key_retire(db, argv[3],
+			    argc == 5 ? argv[4] : NULL);
+		else if (argc == 4 && strcmp(argv[2], "revoke") == 0)
+			rc = partnerctl_key_revoke(db, argv[3]);
+		else {
+			usage(stderr);
+			rc = 2;
+		}
+		PQfinish(db);
+		return (rc);
+	}
+	if (strcmp(argv[1], "evidence") == 0) {
+		rc = partnerctl_evidence(db, stdout, argv[2], argv[3]);
+		PQfinish(db);
+		return (rc);
+	}
 	if (strcmp(argv[1], "partner-add") == 0) {
 		rc = partner_add(db, argv + 2);
 		PQfinish(db);

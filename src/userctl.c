@@ -87,3 +87,19 @@ userctl_password(PGconn *db, const char *email)
 	sodium_memzero(hash, sizeof(hash));
 	return (rc);
 }
+
+/* kitasctl user disable|enable EMAIL: a disabled account's sessions end. */
+int
+userctl_disable(PGconn *db, const char *email, int disable)
+{
+	const char	*params[2] = { email, disable ? "t" : "f" };
+
+	return (userctl_exec(db, "WITH a AS (UPDATE accounts SET disabled_at = "
+	    "CASE WHEN $2::boolean THEN coalesce(disabled_at, now()) END "
+	    "WHERE lower(email) = lower($1) AND role IN ('officer', "
+	    "'supervisor', 'admin') RETURNING id), s AS (UPDATE sessions "
+	    "SET ended_at = now() WHERE $2::boolean AND ended_at IS NULL AND "
+	    "account_id IN (SELECT id FROM a)) SELECT id FROM a", 2, params,
+	    disable ? "account disabled; its sessions ended" :
+	    "account enabled"));
+}

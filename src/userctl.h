@@ -10,5 +10,6 @@
 int	userctl_add(PGconn *db, const char *email, const char *role,
 	    const char *office, const char *name);
 int	userctl_password(PGconn *db, const char *email);
+int	userctl_disable(PGconn *db, const char *email, int disable);
 
 #endif

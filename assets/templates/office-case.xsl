@@ -115,6 +115,8 @@
 </xsl:choose>
 </section>
 
+<xsl:call-template name="biometrics"><xsl:with-param name="c" select="$c"/></xsl:call-template>
+
 <xsl:if test="$c/permit">
 <section aria-labelledby="h-permit">
 <h2 id="h-permit"><xsl:value-of select="i:t('office.permit')"/></h2>
@@ -157,7 +159,7 @@
 <h2 id="h-docs"><xsl:value-of select="i:t('case.documents')"/></h2>
 <ul>
 <xsl:for-each select="$c/document">
-<li><xsl:value-of select="i:t(concat('doc.', @type))"/>: <xsl:value-of select="@filename"/> (<xsl:value-of select="@size"/> B)</li>
+<li><xsl:value-of select="i:t(concat('doc.', @type))"/>: <a href="/office/case/{$c/@ref}/document/{@type}"><xsl:value-of select="@filename"/></a> (<xsl:value-of select="@size"/> B)</li>
 </xsl:for-each>
 </ul>
 </section>
@@ -186,6 +188,114 @@
 </table>
 </div>
 </section>
+</xsl:template>
+
+<!--
+  Biometrics and interview: what is recorded (never the data itself),
+  and at step paid the forms that record it.  Each form posts to its own
+  handler (kore/biometrics.c), which seals before storing.
+-->
+<xsl:template name="biometrics">
+<xsl:param name="c"/>
+<xsl:variable name="b" select="$c/biometrics"/>
+<xsl:if test="$c/@state = 'paid' or $b/photo or $b/finger or $b/interview">
+<section aria-labelledby="h-bio">
+<h2 id="h-bio"><xsl:value-of select="i:t('office.bio')"/></h2>
+<dl class="bio">
+<dt><xsl:value-of select="i:t('office.bio.photo')"/></dt>
+<dd id="bio-photo"><xsl:choose>
+<xsl:when test="$b/photo"><xsl:value-of select="i:t('office.bio.recorded')"/><xsl:text> </xsl:text><xsl:value-of select="translate($b/photo/@at, 'T', ' ')"/><xsl:text>, </xsl:text><xsl:value-of select="i:t('office.bio.by')"/><xsl:text> </xsl:text><xsl:value-of select="$b/photo/@who"/> (<xsl:value-of select="$b/photo/@content-type"/>, <xsl:value-of select="$b/photo/@size"/> B)</xsl:when>
+<xsl:otherwise><xsl:value-of select="i:t('office.bio.none')"/></xsl:otherwise>
+</xsl:choose></dd>
+<dt><xsl:value-of select="i:t('office.bio.fingers')"/></dt>
+<dd id="bio-fingers"><xsl:value-of select="$b/@fingers"/><xsl:text> </xsl:text><xsl:value-of select="i:t('office.bio.fingers.count')"/></dd>
+<dt><xsl:value-of select="i:t('office.bio.interview')"/></dt>
+<dd id="bio-interview"><xsl:choose>
+<xsl:when test="$b/interview"><xsl:value-of select="i:t('office.bio.recorded')"/><xsl:text> </xsl:text><xsl:value-of select="translate($b/interview/@at, 'T', ' ')"/><xsl:text>, </xsl:text><xsl:value-of select="i:t('office.bio.by')"/><xsl:text> </xsl:text><xsl:value-of select="$b/interview/@who"/></xsl:when>
+<xsl:otherwise><xsl:value-of select="i:t('office.bio.none')"/></xsl:otherwise>
+</xsl:choose></dd>
+</dl>
+<xsl:if test="$c/@state = 'paid'">
+<xsl:if test="$b/@complete != 'true'"><p><xsl:value-of select="i:t('office.bio.incomplete')"/></p></xsl:if>
+
+<h3><xsl:value-of select="i:t('office.bio.photo')"/></h3>
+<form method="post" action="/office/case/{$c/@ref}/photo" enctype="multipart/form-data">
+<xsl:call-template name="csrf"/>
+<div class="field">
+<label for="bio-photo-file"><xsl:value-of select="i:t('office.bio.photo.file')"/></label>
+<input type="file" id="bio-photo-file" name="photo" accept="image/jpeg,image/png"/>
+</div>
+<button type="submit"><xsl:value-of select="i:t('office.bio.photo.do')"/></button>
+</form>
+
+<h3><xsl:value-of select="i:t('office.bio.fingers')"/></h3>
+<form method="post" action="/office/case/{$c/@ref}/fingers" enctype="multipart/form-data">
+<xsl:call-template name="csrf"/>
+<p><xsl:value-of select="i:t('office.bio.fingers.help')"/></p>
+<div class="table-wrap">
+<table>
+<thead><tr>
+<th scope="col"><xsl:value-of select="i:t('office.bio.finger')"/></th>
+<th scope="col"><xsl:value-of select="i:t('office.bio.recorded')"/></th>
+<th scope="col"><xsl:value-of select="i:t('office.bio.quality')"/></th>
+<th scope="col"><xsl:value-of select="i:t('office.bio.template')"/></th>
+<th scope="col"><xsl:value-of select="i:t('office.bio.exception')"/></th>
+<th scope="col"><xsl:value-of select="i:t('office.bio.note')"/></th>
+</tr></thead>
+<tbody>
+<xsl:call-template name="finger-row"><xsl:with-param name="b" select="$b"/></xsl:call-template>
+</tbody>
+</table>
+</div>
+<button type="submit"><xsl:value-of select="i:t('office.bio.fingers.do')"/></button>
+</form>
+
+<h3><xsl:value-of select="i:t('office.bio.interview')"/></h3>
+<form method="post" action="/office/case/{$c/@ref}/interview" enctype="multipart/form-data">
+<xsl:call-template name="csrf"/>
+<div class="field">
+<label for="bio-notes"><xsl:value-of select="i:t('office.bio.interview')"/></label>
+<textarea id="bio-notes" name="notes" rows="6" maxlength="2000" aria-describedby="bio-notes-help"></textarea>
+<p id="bio-notes-help"><xsl:value-of select="i:t('office.bio.interview.help')"/></p>
+</div>
+<button type="submit"><xsl:value-of select="i:t('office.bio.interview.do')"/></button>
+</form>
+</xsl:if>
+</section>
+</xsl:if>
+</xsl:template>
+
+<!-- Finger rows pos..10 (XSLT 1.0 has no range: one row, then the rest). -->
+<xsl:template name="finger-row">
+<xsl:param name="b"/>
+<xsl:param name="pos" select="1"/>
+<xsl:variable name="name" select="i:t(concat('office.bio.finger.', $pos))"/>
+<xsl:variable name="f" select="$b/finger[@position = $pos]"/>
+<tr>
+<th scope="row"><xsl:value-of select="$name"/></th>
+<td><xsl:choose>
+<xsl:when test="$f/@exception"><xsl:value-of select="i:t(concat('office.bio.exception.', $f/@exception))"/><xsl:if test="$f/@note">: <xsl:value-of select="$f/@note"/></xsl:if></xsl:when>
+<xsl:when test="$f"><xsl:value-of select="$f/@quality"/></xsl:when>
+<xsl:otherwise>–</xsl:otherwise>
+</xsl:choose></td>
+<td><label for="q{$pos}" class="visually-hidden"><xsl:value-of select="concat($name, ': ', i:t('office.bio.quality'))"/></label>
+<input type="number" id="q{$pos}" name="q{$pos}" min="0" max="100" size="3"/></td>
+<td><label for="t{$pos}" class="visually-hidden"><xsl:value-of select="concat($name, ': ', i:t('office.bio.template'))"/></label>
+<input type="text" id="t{$pos}" name="t{$pos}" autocomplete="off" spellcheck="false"/></td>
+<td><label for="x{$pos}" class="visually-hidden"><xsl:value-of select="concat($name, ': ', i:t('office.bio.exception'))"/></label>
+<select id="x{$pos}" name="x{$pos}">
+<option value=""><xsl:value-of select="i:t('office.bio.exception.none')"/></option>
+<option value="amputated"><xsl:value-of select="i:t('office.bio.exception.amputated')"/></option>
+<option value="bandaged"><xsl:value-of select="i:t('office.bio.exception.bandaged')"/></option>
+<option value="scarred"><xsl:value-of select="i:t('office.bio.exception.scarred')"/></option>
+<option value="other"><xsl:value-of select="i:t('office.bio.exception.other')"/></option>
+</select></td>
+<td><label for="n{$pos}" class="visually-hidden"><xsl:value-of select="concat($name, ': ', i:t('office.bio.note'))"/></label>
+<input type="text" id="n{$pos}" name="n{$pos}" maxlength="200" autocomplete="off"/></td>
+</tr>
+<xsl:if test="$pos &lt; 10">
+<xsl:call-template name="finger-row"><xsl:with-param name="b" select="$b"/><xsl:with-param name="pos" select="$pos + 1"/></xsl:call-template>
+</xsl:if>
 </xsl:template>
 
 </xsl:stylesheet>

@@ -18,6 +18,7 @@
 <h1><xsl:value-of select="i:t('office.title')"/></h1>
 <p><xsl:value-of select="queues/@office-name"/> (<xsl:value-of select="queues/@office"/>)</p>
 <p><a href="/office/link"><xsl:value-of select="i:t('office.link.open')"/></a></p>
+<p><a href="/office/search"><xsl:value-of select="i:t('search.open')"/></a></p>
 <nav aria-label="{i:t('office.queues')}">
 <ul class="queues">
 <xsl:for-each select="queues/queue">

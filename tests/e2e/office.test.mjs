@@ -64,6 +64,20 @@ test('an officer works a case; issuing takes a second person', async () => {
 		assert.equal(state(ref), 'paid');
 		assert.equal(version(ref), v);
 
+		// Not done before the photo and all ten fingers are in
+		// (biometrics.test.mjs covers the forms in full).
+		await p.getByRole('button', { name: 'Biometrics and interview done' }).click();
+		assert.match(await p.textContent('.alert'), /Biometrics are not complete/);
+		assert.equal(state(ref), 'paid');
+		await p.getByLabel('Facial photo file (JPEG or PNG)').setInputFiles({
+		    name: 'face.jpg', mimeType: 'image/jpeg',
+		    buffer: await p.screenshot({ type: 'jpeg' }) });
+		await p.getByRole('button', { name: 'Save the facial photo' }).click();
+		await p.waitForSelector('#bio-photo:has-text("image/jpeg")');
+		for (let i = 1; i <= 10; i++)
+			await p.locator(`#x${i}`).selectOption('bandaged');
+		await p.getByRole('button', { name: 'Save the fingerprints' }).click();
+		await p.waitForSelector('#bio-fingers:has-text("10 of 10")');
 		await p.getByRole('button', { name: 'Biometrics and interview done' }).click();
 		await p.waitForSelector('button:has-text("Send to the central check")');
 		await p.getByRole('button', { name: 'Send to the central check' }).click();
@@ -115,7 +129,8 @@ test('an officer works a case; issuing takes a second person', async () => {
 		assert.equal(psql(`SELECT string_agg(l.action, ',' ORDER BY l.id) FROM audit_log l
 		    JOIN cases c ON c.id = l.case_id WHERE c.reference = :'p1'
 		    AND l.action <> 'permit_pdf_viewed'`, ref),
-		    'pay,record_biometrics,request_clearance,propose_issue,issue');
+		    'pay,biometric_photo,fingerprints,record_biometrics,request_clearance,' +
+		    'propose_issue,issue');
 
 		// Another office's staff: the case does not exist for them.
 		const jkt = await signInStaff(browser, 'officer.jkt@imigrasi.example');

@@ -24,7 +24,7 @@ export function staffPassword(email) {
 	kitasctl(['user', 'password', email], `${STAFF_PW}\n`);
 }
 
-export async function signInStaff(browser, email) {
+export async function signInStaff(browser, email, home = /\/office$/) {
 	const ctx = await browser.newContext({ viewport: { width: 1024, height: 900 },
 	    locale: 'en-GB', bypassCSP: true });
 	const p = await ctx.newPage();
@@ -32,7 +32,7 @@ export async function signInStaff(browser, email) {
 	await p.getByLabel('E-mail address').fill(email);
 	await p.getByLabel('Password').fill(STAFF_PW);
 	await p.getByRole('button', { name: 'Sign in' }).click();
-	await p.waitForURL(/\/office$/);
+	await p.waitForURL(home);
 	return { ctx, p };
 }
 
