@@ -30,6 +30,8 @@ enum exchange_type {
 	EX_PAYMENT,
 	EX_CLEARANCE,
 	EX_PERMIT_EVENTS,
+	EX_CASE_STATUS,
+	EX_EVIDENCE,
 	EX_TYPES
 };
 
@@ -46,6 +48,10 @@ static const struct {
 	    "clearanceResult", DB_EX_CLEARANCE, 5 },
 	[EX_PERMIT_EVENTS] = { "permit-events", "exchange-permit-events-1.xsd",
 	    "permitEventsRequest", DB_EX_PERMIT_EVENTS, 2 },
+	[EX_CASE_STATUS] = { "case-status", "exchange-case-status-1.xsd",
+	    "caseStatusRequest", DB_EX_CASE_STATUS, 1 },
+	[EX_EVIDENCE] = { "evidence", "exchange-evidence-1.xsd",
+	    "evidenceRequest", DB_EX_EVIDENCE, 1 },
 };
 
 static xmlSchemaPtr		 ex_schema[EX_TYPES];
@@ -321,6 +327,12 @@ exchange_document_or_reply(struct http_request *req, struct exchange *ex,
 		/* A read: the cursor and page size are the root's. */
 		exchange_attr(root, "after", ex->f[0], sizeof(ex->f[0]));
 		exchange_attr(root, "limit", ex->f[1], sizeof(ex->f[1]));
+		break;
+	case EX_CASE_STATUS:
+		exchange_attr(root, "reference", ex->f[0], sizeof(ex->f[0]));
+		break;
+	case EX_EVIDENCE:
+		exchange_attr(root, "of", ex->f[0], sizeof(ex->f[0]));
 		break;
 	case EX_CLEARANCE:
 	default:
