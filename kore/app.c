@@ -40,6 +40,14 @@ KORE_SECCOMP_FILTER("kitas",
 	KORE_SYSCALL_ALLOW(mlock),	/* sodium_malloc: the vault's keys */
 	KORE_SYSCALL_ALLOW(munlock),
 	KORE_SYSCALL_ALLOW(flock),	/* the vault reads its key file locked */
+	/*
+	 * glibc's realloc() grows a large (mmap'd) block with mremap: libpq
+	 * does when it sends a printed permit (~0.5 MB of hex).  Kore's
+	 * filter kills only the thread that breaks it; a worker whose main
+	 * thread dies that way keeps its task threads, is never reaped, and
+	 * may hold the accept lock: every worker then stops answering.
+	 */
+	KORE_SYSCALL_ALLOW(mremap),
 );
 
 void		kore_parent_configure(int, char **);

@@ -208,6 +208,12 @@ e2e() {
 		grep -E 'sandbox violation|\) gone' "$OUT/kore.log"
 		echo "not ok - a kore worker died" >>"$OUT/e2e.tap"
 	fi
+	# A seccomp kill of a worker's main thread alone leaves a zombie
+	# that Kore never reaps nor logs (kore/app.c).
+	if ps --ppid "$KORE_PID" -o stat= 2>/dev/null | grep -q '^Z'; then
+		echo "not ok - a kore worker's main thread was killed" \
+		    >>"$OUT/e2e.tap"
+	fi
 }
 
 DB_UP=
