@@ -31,7 +31,6 @@ int	biometrics_fingers(struct http_request *);
 int	biometrics_interview(struct http_request *);
 
 #define BIO_XML_MAX		(512 * 1024)	/* the case page model */
-#define BIO_PREFIX		"/office/case/"
 #define BIO_FINGERS		10	/* ISO/IEC 19794-2 positions 1..10 */
 #define BIO_TEMPLATE_MAX	8192	/* bytes of one finger's template */
 #define BIO_NOTES_MAX		2000	/* characters of interview notes */
@@ -141,16 +140,7 @@ bio_state(struct http_request *req)
 static int
 bio_path_ref(struct http_request *req, struct bio *b)
 {
-	char		 buf[40];
-	const char	*p = req->path + strlen(BIO_PREFIX);
-	size_t		 n;
-
-	n = strcspn(p, "/");
-	if (n == 0 || n >= sizeof(buf))
-		return (-1);
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	if (ref_parse(buf, b->ref, sizeof(b->ref)) != REF_OK)
+	if (staff_path_ref(req, b->ref, sizeof(b->ref)) == NULL)
 		return (-1);
 	b->params[0] = b->st.sess.token_hash;
 	b->params[1] = b->ref;
@@ -540,7 +530,7 @@ bio_handle(struct http_request *req,
 		    &rc) != 0)
 			return (rc);
 		if (b->st.text != NULL && strcmp(b->st.text, "ok") == 0) {
-			(void)snprintf(loc, sizeof(loc), BIO_PREFIX "%s",
+			(void)snprintf(loc, sizeof(loc), STAFF_CASE_PREFIX "%s",
 			    b->ref);
 			return (staff_redirect(req, loc));
 		}

@@ -22,7 +22,6 @@ int	office_case(struct http_request *);
 int	office_permit(struct http_request *);
 
 #define OFFICE_XML_MAX	(512 * 1024)	/* a page model */
-#define OFFICE_PREFIX	"/office/case/"
 
 struct office {
 	struct staff	 st;		/* first: staff.c's part */
@@ -67,16 +66,7 @@ office_home(struct http_request *req)
 static int
 office_path_ref(struct http_request *req, struct office *of)
 {
-	char		 buf[40];
-	const char	*p = req->path + strlen(OFFICE_PREFIX);
-	size_t		 n;
-
-	n = strcspn(p, "/");
-	if (n == 0 || n >= sizeof(buf))
-		return (-1);
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	if (ref_parse(buf, of->ref, sizeof(of->ref)) != REF_OK)
+	if (staff_path_ref(req, of->ref, sizeof(of->ref)) == NULL)
 		return (-1);
 	of->params[0] = of->st.sess.token_hash;
 	of->params[1] = of->ref;
@@ -198,7 +188,7 @@ office_case(struct http_request *req)
 		    of->params, &rc) != 0)
 			return (rc);
 		if (of->st.text != NULL && strcmp(of->st.text, "ok") == 0) {
-			(void)snprintf(loc, sizeof(loc), OFFICE_PREFIX "%s",
+			(void)snprintf(loc, sizeof(loc), STAFF_CASE_PREFIX "%s",
 			    of->ref);
 			return (staff_redirect(req, loc));
 		}

@@ -30,7 +30,6 @@ int	office_document(struct http_request *);
 #define SEARCH_DAYS_MAX		3650
 #define SEARCH_PAGE_MAX		1000
 #define SEARCH_TYPE_MAX		32
-#define SEARCH_CASE_PREFIX	"/office/case/"
 #define SEARCH_DOC_INFIX	"/document/"
 
 /* Mirrors of the enums case_state and permit_kind (migrations/0001). */
@@ -272,18 +271,11 @@ office_search(struct http_request *req)
 static int
 search_doc_path(struct http_request *req, struct search *se)
 {
-	char		 buf[40];
-	const char	*p = req->path + strlen(SEARCH_CASE_PREFIX);
+	const char	*p;
 	size_t		 n;
 
-	n = strcspn(p, "/");
-	if (n == 0 || n >= sizeof(buf))
+	if ((p = staff_path_ref(req, se->ref, sizeof(se->ref))) == NULL)
 		return (-1);
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	if (ref_parse(buf, se->ref, sizeof(se->ref)) != REF_OK)
-		return (-1);
-	p += n;
 	if (strncmp(p, SEARCH_DOC_INFIX, strlen(SEARCH_DOC_INFIX)) != 0)
 		return (-1);
 	p += strlen(SEARCH_DOC_INFIX);

@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "page.h"
+#include "ref.h"
 #include "staff.h"
 
 static void
@@ -163,4 +164,24 @@ staff_redirect(struct http_request *req, const char *path)
 	http_response_header(req, "location", path);
 	http_response(req, HTTP_STATUS_SEE_OTHER, NULL, 0);
 	return (KORE_RESULT_OK);
+}
+
+const char *
+staff_path_ref(struct http_request *req, char *ref, size_t refsz)
+{
+	char		 buf[40];
+	const char	*p = req->path + strlen(STAFF_CASE_PREFIX);
+	size_t		 n;
+
+	if (strncmp(req->path, STAFF_CASE_PREFIX,
+	    strlen(STAFF_CASE_PREFIX)) != 0)
+		return (NULL);
+	n = strcspn(p, "/");
+	if (n == 0 || n >= sizeof(buf))
+		return (NULL);
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	if (ref_parse(buf, ref, refsz) != REF_OK)
+		return (NULL);
+	return (p + n);
 }

@@ -64,6 +64,16 @@ void	 staff_arg(struct http_request *req, const char *name, char *dst,
 void	 staff_fail(struct staff *st, const struct staff_code *map, size_t n,
 	    const char *code);
 
+#define STAFF_CASE_PREFIX	"/office/case/"
+
+/*
+ * The case reference in /office/case/REF[/...], checked, into ref
+ * (REF_BUFSZ bytes): what follows it in the path ("" or "/..."), or
+ * NULL when it is not a reference.
+ */
+const char	*staff_path_ref(struct http_request *req, char *ref,
+		    size_t refsz);
+
 /* 303 to path: POST, redirect, GET, so a reload repeats nothing. */
 int	 staff_redirect(struct http_request *req, const char *path);
 

@@ -228,8 +228,8 @@ BEGIN
 		RETURN 'biometrics_incomplete';
 	END IF;
 
-	IF p_action IN ('request_info', 'reject', 'pay', 'record_biometrics',
-	    'defer_biometrics', 'request_clearance') THEN
+	IF p_action IN ('request_info', 'provide_info', 'reject', 'pay',
+	    'record_biometrics', 'defer_biometrics', 'request_clearance') THEN
 		code := (case_apply(s.id, c.id, p_action, p_expected,
 		    p_idem_key, p_now, CASE WHEN why IS NULL THEN '{}'
 		    WHEN p_action = 'pay' THEN jsonb_build_object('receipt',

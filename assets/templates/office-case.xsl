@@ -53,6 +53,7 @@
 <xsl:call-template name="action"><xsl:with-param name="name" select="'reject'"/><xsl:with-param name="reason" select="true()"/></xsl:call-template>
 </xsl:when>
 <xsl:when test="$c/@state = 'more_info'">
+<xsl:call-template name="action"><xsl:with-param name="name" select="'provide_info'"/></xsl:call-template>
 <xsl:call-template name="action"><xsl:with-param name="name" select="'reject'"/><xsl:with-param name="reason" select="true()"/></xsl:call-template>
 </xsl:when>
 <xsl:when test="$c/@state = 'paid'">

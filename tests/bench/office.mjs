@@ -1,0 +1,95 @@
+// officer_command (make bench; never asserted by make test): an officer's
+// command over HTTP, as the back-office form sends it (session cookie,
+// CSRF token, case version, idempotency key; office_command() with its
+// audit row; 303 back to the case), against the raw command function
+// case_apply() under pgbench in the same run.  Both cycle cases between
+// submitted and more_info (request_info, provide_info), so every request
+// is a real transition.  Target 0.9.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { OUT, psql, startKore } from '../e2e/lib.mjs';
+
+const pexec = promisify(execFile);
+const PORT = 28082;
+const SECONDS = +(process.env.BENCH_SECONDS ?? 10);
+const N = 5000;		// cases per side; each is touched again only N requests later
+
+const token = 'officebenchofficebenchofficebench12345';
+const csrf = 'officebenchcsrfofficebenchcsrf00';
+psql(`UPDATE auth_policy SET idle = interval '1 day'`);
+const officer = psql(`SELECT id FROM accounts WHERE email = 'officer.smg@imigrasi.example'`);
+psql(`INSERT INTO sessions (token_hash, account_id, csrf, created_at, last_seen_at, expires_at)
+    VALUES (sha256(convert_to(:'p1', 'UTF8')), :'p2', :'p3', now(), now(), now() + interval '1 day')`,
+    token, officer, csrf);
+
+// 2N submitted cases of SMG: the first N for HTTP, the rest for pgbench.
+psql(`INSERT INTO applicants (family_name, birth_date, sex, nationality, passport_no, passport_expiry)
+    SELECT 'OFFICEBENCH', '1980-01-01', 'X', 'NLD', 'OB' || lpad(g::text, 7, '0'), '2035-01-01'
+    FROM generate_series(1, ${2 * N}) g`);
+psql(`DO $$ DECLARE r case_result; a record; BEGIN
+    FOR a IN SELECT id FROM applicants WHERE family_name = 'OFFICEBENCH' ORDER BY id LOOP
+        r := case_create(${officer}, (SELECT id FROM offices WHERE code = 'SMG'), a.id,
+            'E23', 1::smallint, 'regular', 'employer', 'PT Bench', '', NULL);
+        PERFORM case_apply(${officer}, r.case_id, 'submit', r.version, NULL);
+    END LOOP; END $$`);
+const rows = psql(`SELECT c.reference || ' ' || c.version FROM cases c
+    JOIN applicants a ON a.id = c.applicant_id WHERE a.family_name = 'OFFICEBENCH'
+    ORDER BY c.id`).split('\n').map((l) => l.split(' '));
+const [lo, hi] = psql(`SELECT min(c.id) || ' ' || max(c.id) FROM cases c
+    JOIN applicants a ON a.id = c.applicant_id WHERE a.family_name = 'OFFICEBENCH'`)
+    .split(' ').map(Number);
+
+// wrk: pass k over the first N cases asks for information (k even) or
+// records that it came (k odd), at version v0 + k; a fresh key each time.
+const lua = path.join(OUT, 'officer-command.lua');
+writeFileSync(lua, `
+local refs = { ${rows.slice(0, N).map(([r]) => `"${r}"`).join(', ')} }
+local v0 = { ${rows.slice(0, N).map(([, v]) => v).join(', ')} }
+local n, i = #refs, 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "kitas_sid=${token}"
+request = function()
+	local k, c = math.floor(i / n), (i % n) + 1
+	i = i + 1
+	local action = (k % 2 == 0) and "request_info" or "provide_info"
+	local body = "csrf=${csrf}&lang=en&action=" .. action ..
+	    "&version=" .. (v0[c] + k) .. "&reason=Bring+the+RPTKA&idem=" ..
+	    string.format("officebench%08d%08dxxxxxxxxxxxx", k, c)
+	return wrk.format(nil, "/office/case/" .. refs[c], nil, body)
+end
+response = function(status)
+	if status ~= 303 then
+		io.stderr:write("status " .. status .. "\\n")
+	end
+end
+`);
+
+// pgbench: the same two commands through case_apply() on the other N.
+const sql = path.join(OUT, 'officer-command.sql');
+writeFileSync(sql, `\\set cid random(${lo + N}, ${hi})
+SELECT case_apply(${officer}, c.id, CASE c.state WHEN 'submitted'
+    THEN 'request_info' ELSE 'provide_info' END, c.version,
+    'bench-' || gen_random_uuid(), now(),
+    '{"reason": "Bring the RPTKA"}') FROM cases c WHERE c.id = :cid;
+`);
+
+const kore = await startKore('office', PORT, { KITAS_CENTRAL_URL: '', KITAS_SMTP_URL: '' });
+let ours;
+try {
+	const { stdout, stderr } = await pexec('wrk', ['-t1', '-c8', `-d${SECONDS}s`, '-s', lua,
+	    `http://127.0.0.1:${PORT}/`]);
+	if (/status/.test(stderr) || /Non-2xx/.test(stdout))
+		throw new Error(`officer_command: not every command went through\n${stdout}${stderr}`);
+	ours = +stdout.match(/Requests\/sec:\s+([\d.]+)/)[1];
+} finally {
+	await kore.stop();
+}
+const { stdout: pb } = await pexec('pgbench', ['-n', '-c', '2', '-j', '2', '-T', String(SECONDS),
+    '-f', sql]);
+const base = +pb.match(/tps = ([\d.]+)/)[1];
+console.log(`bench officer_command ours=${ours.toFixed(1)} baseline=${base.toFixed(1)} ` +
+    `unit=req/s ratio=${(ours / base).toFixed(2)} target=0.9`);
