@@ -17,7 +17,7 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer
 # Core modules shared by the server module, kitasctl and the unit tests.
 CORE	:= src/ref.c src/passport.c src/settings.c src/i18n.c src/lang.c \
 	   src/xml.c src/clr.c src/pgarr.c src/auth.c src/vault.c src/doc.c \
-	   src/form.c src/mail.c src/sig.c src/digest.c \
+	   src/form.c src/mail.c src/sf.c src/sig.c src/digest.c \
 	   src/render.c src/permit.c src/permit_keys.c src/permit_crl.c \
 	   src/permit_signer.c src/photo.c src/eitas.c src/keyfile.c
 CTL	:= src/kitasctl.c src/migrate.c src/policy.c src/permitctl.c \

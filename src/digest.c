@@ -5,13 +5,13 @@
  * an algorithm given twice is refused (RFC 8941 would keep the last), and
  * so are parameters, which RFC 9530 does not define.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "digest.h"
+#include "sf.h"
 
 #define DIGEST_NAME_MAX		32	/* an algorithm name */
 #define DIGEST_DECODED_MAX	(DIGEST_HEADER_MAX / 4 * 3)
@@ -37,20 +37,8 @@ struct digest_got {
 	unsigned char	val[DIGEST_NALGS][crypto_hash_sha512_BYTES];
 };
 
-struct digest_cur {
-	const char	*s;
-	size_t		 len;
-	size_t		 pos;
-	struct err	*err;
-};
-
-static int	digest_fail(struct digest_cur *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-static int	digest_peek(const struct digest_cur *);
-static void	digest_ows(struct digest_cur *);
-static int	digest_key(struct digest_cur *, char *, size_t);
-static int	digest_member(struct digest_cur *, const char *,
-		    struct digest_got *);
+static int	digest_key(struct sf_cur *, char *, size_t);
+static int	digest_member(struct sf_cur *, const char *, void *);
 static int	digest_parse(const char *, struct digest_got *, struct err *);
 
 const char *
@@ -63,51 +51,24 @@ digest_result_name(enum digest_result r)
 	return ((unsigned int)r <= DIGEST_MISMATCH ? names[r] : "unknown");
 }
 
-static int
-digest_fail(struct digest_cur *c, const char *fmt, ...)
-{
-	char	msg[160];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	err_set(c->err, "digest: Content-Digest: %s (offset %zu)", msg,
-	    c->pos);
-	return (-1);
-}
-
-static int
-digest_peek(const struct digest_cur *c)
-{
-	return (c->pos < c->len ? (unsigned char)c->s[c->pos] : -1);
-}
-
-static void
-digest_ows(struct digest_cur *c)
-{
-	while (digest_peek(c) == ' ' || digest_peek(c) == '\t')
-		c->pos++;
-}
-
 /* RFC 8941 section 4.2.3.3: a key, at most outsz - 1 characters. */
 static int
-digest_key(struct digest_cur *c, char *out, size_t outsz)
+digest_key(struct sf_cur *c, char *out, size_t outsz)
 {
 	size_t	start = c->pos, n;
 	int	ch;
 
-	ch = digest_peek(c);
+	ch = sf_peek(c);
 	if (!(ch >= 'a' && ch <= 'z') && ch != '*')
-		return (digest_fail(c, "expected a lower-case algorithm "
+		return (sf_fail(c, "expected a lower-case algorithm "
 		    "name"));
-	while ((ch = digest_peek(c)) != -1 && ((ch >= 'a' && ch <= 'z') ||
+	while ((ch = sf_peek(c)) != -1 && ((ch >= 'a' && ch <= 'z') ||
 	    (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.' ||
 	    ch == '*'))
 		c->pos++;
 	if ((n = c->pos - start) >= outsz) {
 		c->pos = start;
-		return (digest_fail(c, "algorithm name longer than %zu "
+		return (sf_fail(c, "algorithm name longer than %zu "
 		    "characters", outsz - 1));
 	}
 	memcpy(out, c->s + start, n);
@@ -120,31 +81,32 @@ digest_key(struct digest_cur *c, char *out, size_t outsz)
  * decoded, and kept if the algorithm is one we check.
  */
 static int
-digest_member(struct digest_cur *c, const char *name, struct digest_got *g)
+digest_member(struct sf_cur *c, const char *name, void *arg)
 {
-	unsigned char	 bin[DIGEST_DECODED_MAX];
-	const char	*b64, *end;
-	size_t		 start, n, binlen, i;
-	int		 ch, variant;
+	struct digest_got	*g = arg;
+	unsigned char		 bin[DIGEST_DECODED_MAX];
+	const char		*b64, *end;
+	size_t			 start, n, binlen, i;
+	int			 ch, variant;
 
-	if (digest_peek(c) != '=' || c->pos + 1 >= c->len ||
+	if (sf_peek(c) != '=' || c->pos + 1 >= c->len ||
 	    c->s[c->pos + 1] != ':')
-		return (digest_fail(c, "%s: expected '=' and a byte sequence",
+		return (sf_fail(c, "%s: expected '=' and a byte sequence",
 		    name));
 	start = ++c->pos;	/* at the ':' */
 	b64 = c->s + start + 1;
 	c->pos++;
-	while ((ch = digest_peek(c)) != -1 && ch != ':') {
+	while ((ch = sf_peek(c)) != -1 && ch != ':') {
 		if (!(ch >= 'A' && ch <= 'Z') && !(ch >= 'a' && ch <= 'z') &&
 		    !(ch >= '0' && ch <= '9') && ch != '+' && ch != '/' &&
 		    ch != '=')
-			return (digest_fail(c, "%s: bad base64 character "
+			return (sf_fail(c, "%s: bad base64 character "
 			    "'%c'", name, ch));
 		c->pos++;
 	}
 	if (ch == -1) {
 		c->pos = start;
-		return (digest_fail(c, "%s: unterminated byte sequence",
+		return (sf_fail(c, "%s: unterminated byte sequence",
 		    name));
 	}
 	n = (size_t)(c->s + c->pos - b64);
@@ -153,18 +115,18 @@ digest_member(struct digest_cur *c, const char *name, struct digest_got *g)
 	if (sodium_base642bin(bin, sizeof(bin), b64, n, NULL, &binlen, &end,
 	    variant) != 0 || end != b64 + n) {
 		c->pos = start;
-		return (digest_fail(c, "%s: bad base64", name));
+		return (sf_fail(c, "%s: bad base64", name));
 	}
 	c->pos++;
-	if (digest_peek(c) == ';')
-		return (digest_fail(c, "%s: parameters are not supported",
+	if (sf_peek(c) == ';')
+		return (sf_fail(c, "%s: parameters are not supported",
 		    name));
 	for (i = 0; i < DIGEST_NALGS; i++) {
 		if (strcmp(name, digest_algs[i].name) != 0)
 			continue;
 		if (binlen != digest_algs[i].len) {
 			c->pos = start;
-			return (digest_fail(c, "%s digest of %zu bytes "
+			return (sf_fail(c, "%s digest of %zu bytes "
 			    "(expected %zu)", name, binlen,
 			    digest_algs[i].len));
 		}
@@ -178,56 +140,17 @@ digest_member(struct digest_cur *c, const char *name, struct digest_got *g)
 static int
 digest_parse(const char *hdr, struct digest_got *g, struct err *err)
 {
-	struct digest_cur	c;
-	char			seen[DIGEST_MEMBERS_MAX][DIGEST_NAME_MAX + 1];
-	size_t			n = 0, i, len;
-	unsigned char		ch;
+	static const struct sf_dict	d = {
+		DIGEST_MEMBERS_MAX, DIGEST_NAME_MAX, "algorithms",
+		"a digest", "", digest_key, digest_member
+	};
+	struct sf_cur			c;
 
-	if ((len = strnlen(hdr, DIGEST_HEADER_MAX + 1)) > DIGEST_HEADER_MAX) {
-		err_set(err, "digest: Content-Digest: longer than %d bytes",
-		    DIGEST_HEADER_MAX);
-		return (-1);
-	}
-	for (i = 0; i < len; i++) {
-		ch = (unsigned char)hdr[i];
-		if ((ch < 0x20 && ch != '\t') || ch > 0x7e) {
-			err_set(err, "digest: Content-Digest: byte 0x%02x at "
-			    "offset %zu is not printable ASCII", ch, i);
-			return (-1);
-		}
-	}
 	memset(g, 0, sizeof(*g));
-	c.s = hdr;
-	c.len = len;
-	c.pos = 0;
-	c.err = err;
-	while (digest_peek(&c) == ' ')
-		c.pos++;
-	while (c.pos < c.len) {
-		if (n == DIGEST_MEMBERS_MAX)
-			return (digest_fail(&c, "more than %d algorithms",
-			    DIGEST_MEMBERS_MAX));
-		if (digest_key(&c, seen[n], sizeof(seen[n])) == -1)
-			return (-1);
-		for (i = 0; i < n; i++) {
-			if (strcmp(seen[i], seen[n]) == 0)
-				return (digest_fail(&c, "%s given twice",
-				    seen[n]));
-		}
-		if (digest_member(&c, seen[n], g) == -1)
-			return (-1);
-		n++;
-		digest_ows(&c);
-		if (c.pos == c.len)
-			break;
-		if (digest_peek(&c) != ',')
-			return (digest_fail(&c, "expected ',' after a digest"));
-		c.pos++;
-		digest_ows(&c);
-		if (c.pos == c.len)
-			return (digest_fail(&c, "trailing ','"));
-	}
-	return (0);
+	if (sf_begin(&c, "digest", "Content-Digest", hdr, DIGEST_HEADER_MAX,
+	    err) == -1)
+		return (-1);
+	return (sf_dict(&c, &d, g) == -1 ? -1 : 0);
 }
 
 enum digest_result

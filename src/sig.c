@@ -5,12 +5,12 @@
  * thing: a label or a signature parameter given twice is refused (RFC
  * 8941 would keep the last), and so is a component listed twice.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "sf.h"
 #include "sig.h"
 
 #define SIG_PARAMS_MAX		16	/* parameters of one signature */
@@ -22,14 +22,6 @@
 #define SIG_DECODED_MAX		(SIG_HEADER_MAX / 4 * 3)
 
 /* A cursor over one header value; what names the header in messages. */
-struct sig_cur {
-	const char	*s;
-	size_t		 len;
-	size_t		 pos;
-	const char	*what;
-	struct err	*err;
-};
-
 /* Which signature the caller wants, and whether it has turned up. */
 struct sig_pick {
 	const char	*label;		/* NULL: the first */
@@ -45,37 +37,29 @@ struct sig_buf {
 	int	 over;
 };
 
-static int	sig_fail(struct sig_cur *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-static int	sig_bound(const char *, const char *, size_t *, struct err *);
-static int	sig_peek(const struct sig_cur *);
-static void	sig_sp(struct sig_cur *);
-static void	sig_ows(struct sig_cur *);
 static int	sig_lcalpha(int);
 static int	sig_digit(int);
 static int	sig_alpha(int);
 static int	sig_tchar(int);
-static int	sig_key(struct sig_cur *, char *, size_t);
-static int	sig_string(struct sig_cur *, const char *, char *, size_t);
-static int	sig_number(struct sig_cur *, long long *, int *);
-static int	sig_token(struct sig_cur *);
-static int	sig_bytes(struct sig_cur *, const char *, unsigned char *,
+static int	sig_key(struct sf_cur *, char *, size_t);
+static int	sig_string(struct sf_cur *, const char *, char *, size_t);
+static int	sig_number(struct sf_cur *, long long *, int *);
+static int	sig_token(struct sf_cur *);
+static int	sig_bytes(struct sf_cur *, const char *, unsigned char *,
 		    size_t, size_t *);
-static int	sig_bare_skip(struct sig_cur *);
-static int	sig_param_key(struct sig_cur *, char *, size_t);
-static int	sig_params_skip(struct sig_cur *, int *);
-static int	sig_sigparam(struct sig_cur *, const char *, struct sig *);
-static int	sig_sigparams(struct sig_cur *, struct sig *);
-static int	sig_comp_check(struct sig_cur *, const struct sig *,
+static int	sig_bare_skip(struct sf_cur *);
+static int	sig_param_key(struct sf_cur *, char *, size_t);
+static int	sig_params_skip(struct sf_cur *, int *);
+static int	sig_sigparam(struct sf_cur *, const char *, struct sig *);
+static int	sig_sigparams(struct sf_cur *, struct sig *);
+static int	sig_comp_check(struct sf_cur *, const struct sig *,
 		    const char *);
-static int	sig_inner(struct sig_cur *, struct sig *);
+static int	sig_inner(struct sf_cur *, struct sig *);
 static int	sig_dict(const char *, const char *,
-		    int (*)(struct sig_cur *, const char *, struct sig_pick *),
-		    struct sig_pick *, struct err *);
-static int	sig_input_member(struct sig_cur *, const char *,
-		    struct sig_pick *);
-static int	sig_value_member(struct sig_cur *, const char *,
-		    struct sig_pick *);
+		    int (*)(struct sf_cur *, const char *, void *), void *,
+		    struct err *);
+static int	sig_input_member(struct sf_cur *, const char *, void *);
+static int	sig_value_member(struct sf_cur *, const char *, void *);
 static enum sig_result sig_input_parse(const char *, const char *,
 		    struct sig *, struct err *);
 static void	sig_buf_add(struct sig_buf *, const char *, size_t);
@@ -105,67 +89,6 @@ sig_result_name(enum sig_result r)
 }
 
 static int
-sig_fail(struct sig_cur *c, const char *fmt, ...)
-{
-	char	msg[160];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	err_set(c->err, "sig: %s: %s (offset %zu)", c->what, msg, c->pos);
-	return (-1);
-}
-
-/*
- * Refuse a header before parsing it: too long, or any byte that cannot
- * appear in a structured field (RFC 8941 allows printable ASCII, and
- * HTAB only between dictionary members).
- */
-static int
-sig_bound(const char *hdr, const char *what, size_t *lenp, struct err *err)
-{
-	size_t		len, i;
-	unsigned char	ch;
-
-	if ((len = strnlen(hdr, SIG_HEADER_MAX + 1)) > SIG_HEADER_MAX) {
-		err_set(err, "sig: %s: longer than %d bytes", what,
-		    SIG_HEADER_MAX);
-		return (-1);
-	}
-	for (i = 0; i < len; i++) {
-		ch = (unsigned char)hdr[i];
-		if ((ch < 0x20 && ch != '\t') || ch > 0x7e) {
-			err_set(err, "sig: %s: byte 0x%02x at offset %zu is "
-			    "not printable ASCII", what, ch, i);
-			return (-1);
-		}
-	}
-	*lenp = len;
-	return (0);
-}
-
-static int
-sig_peek(const struct sig_cur *c)
-{
-	return (c->pos < c->len ? (unsigned char)c->s[c->pos] : -1);
-}
-
-static void
-sig_sp(struct sig_cur *c)
-{
-	while (sig_peek(c) == ' ')
-		c->pos++;
-}
-
-static void
-sig_ows(struct sig_cur *c)
-{
-	while (sig_peek(c) == ' ' || sig_peek(c) == '\t')
-		c->pos++;
-}
-
-static int
 sig_lcalpha(int ch)
 {
 	return (ch >= 'a' && ch <= 'z');
@@ -192,20 +115,20 @@ sig_tchar(int ch)
 
 /* RFC 8941 section 4.2.3.3: a key, at most outsz - 1 characters. */
 static int
-sig_key(struct sig_cur *c, char *out, size_t outsz)
+sig_key(struct sf_cur *c, char *out, size_t outsz)
 {
 	size_t	start = c->pos, n;
 	int	ch;
 
-	ch = sig_peek(c);
+	ch = sf_peek(c);
 	if (!sig_lcalpha(ch) && ch != '*')
-		return (sig_fail(c, "expected a lower-case key"));
-	while ((ch = sig_peek(c)) != -1 && (sig_lcalpha(ch) ||
+		return (sf_fail(c, "expected a lower-case key"));
+	while ((ch = sf_peek(c)) != -1 && (sig_lcalpha(ch) ||
 	    sig_digit(ch) || ch == '_' || ch == '-' || ch == '.' || ch == '*'))
 		c->pos++;
 	if ((n = c->pos - start) >= outsz) {
 		c->pos = start;
-		return (sig_fail(c, "key longer than %zu characters",
+		return (sf_fail(c, "key longer than %zu characters",
 		    outsz - 1));
 	}
 	memcpy(out, c->s + start, n);
@@ -218,13 +141,13 @@ sig_key(struct sig_cur *c, char *out, size_t outsz)
  * characters, named what in the message) or only checked if out is NULL.
  */
 static int
-sig_string(struct sig_cur *c, const char *what, char *out, size_t outsz)
+sig_string(struct sf_cur *c, const char *what, char *out, size_t outsz)
 {
 	size_t	start = c->pos, n = 0;
 	int	ch;
 
 	c->pos++;
-	while ((ch = sig_peek(c)) != -1) {
+	while ((ch = sf_peek(c)) != -1) {
 		c->pos++;
 		if (ch == '"') {
 			if (out != NULL)
@@ -232,61 +155,61 @@ sig_string(struct sig_cur *c, const char *what, char *out, size_t outsz)
 			return (0);
 		}
 		if (ch == '\\') {
-			ch = sig_peek(c);
+			ch = sf_peek(c);
 			if (ch != '"' && ch != '\\')
-				return (sig_fail(c, "bad escape in a string"));
+				return (sf_fail(c, "bad escape in a string"));
 			c->pos++;
 		} else if (ch < 0x20 || ch > 0x7e)
-			return (sig_fail(c, "control character in a string"));
+			return (sf_fail(c, "control character in a string"));
 		if (out != NULL) {
 			if (n + 1 >= outsz) {
 				c->pos = start;
-				return (sig_fail(c, "%s longer than %zu "
+				return (sf_fail(c, "%s longer than %zu "
 				    "characters", what, outsz - 1));
 			}
 			out[n++] = (char)ch;
 		}
 	}
 	c->pos = start;
-	return (sig_fail(c, "unterminated string"));
+	return (sf_fail(c, "unterminated string"));
 }
 
 /* RFC 8941 section 4.2.4: an integer in *v, or (*is_dec) a decimal. */
 static int
-sig_number(struct sig_cur *c, long long *v, int *is_dec)
+sig_number(struct sf_cur *c, long long *v, int *is_dec)
 {
 	long long	val = 0;
 	size_t		nint = 0, nfrac = 0;
 	int		ch, neg = 0, dec = 0;
 
-	if (sig_peek(c) == '-') {
+	if (sf_peek(c) == '-') {
 		neg = 1;
 		c->pos++;
 	}
-	if (!sig_digit(sig_peek(c)))
-		return (sig_fail(c, "expected a digit"));
-	while ((ch = sig_peek(c)) != -1) {
+	if (!sig_digit(sf_peek(c)))
+		return (sf_fail(c, "expected a digit"));
+	while ((ch = sf_peek(c)) != -1) {
 		if (sig_digit(ch) && dec)
 			nfrac++;
 		else if (sig_digit(ch)) {
 			if (++nint > SIG_INT_DIGITS)
-				return (sig_fail(c, "integer longer than %d "
+				return (sf_fail(c, "integer longer than %d "
 				    "digits", SIG_INT_DIGITS));
 			val = val * 10 + (ch - '0');
 		} else if (ch == '.' && !dec) {
 			if (nint > SIG_DEC_INT_DIGITS)
-				return (sig_fail(c, "decimal with more than "
+				return (sf_fail(c, "decimal with more than "
 				    "%d integer digits", SIG_DEC_INT_DIGITS));
 			dec = 1;
 		} else
 			break;
 		c->pos++;
 		if (nfrac > SIG_DEC_FRAC_DIGITS)
-			return (sig_fail(c, "decimal with more than %d "
+			return (sf_fail(c, "decimal with more than %d "
 			    "fraction digits", SIG_DEC_FRAC_DIGITS));
 	}
 	if (dec && nfrac == 0)
-		return (sig_fail(c, "decimal ends in '.'"));
+		return (sf_fail(c, "decimal ends in '.'"));
 	*v = neg ? -val : val;
 	*is_dec = dec;
 	return (0);
@@ -294,14 +217,14 @@ sig_number(struct sig_cur *c, long long *v, int *is_dec)
 
 /* RFC 8941 section 4.2.6. */
 static int
-sig_token(struct sig_cur *c)
+sig_token(struct sf_cur *c)
 {
 	int	ch;
 
-	ch = sig_peek(c);
+	ch = sf_peek(c);
 	if (!sig_alpha(ch) && ch != '*')
-		return (sig_fail(c, "expected a token"));
-	while ((ch = sig_peek(c)) != -1 && (sig_tchar(ch) || ch == ':' ||
+		return (sf_fail(c, "expected a token"));
+	while ((ch = sf_peek(c)) != -1 && (sig_tchar(ch) || ch == ':' ||
 	    ch == '/'))
 		c->pos++;
 	return (0);
@@ -314,7 +237,7 @@ sig_token(struct sig_cur *c)
  * libsodium refuses non-zero pad bits.
  */
 static int
-sig_bytes(struct sig_cur *c, const char *what, unsigned char *out,
+sig_bytes(struct sf_cur *c, const char *what, unsigned char *out,
     size_t outsz, size_t *outlen)
 {
 	unsigned char	 bin[SIG_DECODED_MAX];
@@ -324,15 +247,15 @@ sig_bytes(struct sig_cur *c, const char *what, unsigned char *out,
 
 	c->pos++;
 	b64 = c->s + c->pos;
-	while ((ch = sig_peek(c)) != -1 && ch != ':') {
+	while ((ch = sf_peek(c)) != -1 && ch != ':') {
 		if (!sig_alpha(ch) && !sig_digit(ch) && ch != '+' &&
 		    ch != '/' && ch != '=')
-			return (sig_fail(c, "bad base64 character '%c'", ch));
+			return (sf_fail(c, "bad base64 character '%c'", ch));
 		c->pos++;
 	}
 	if (ch == -1) {
 		c->pos = start;
-		return (sig_fail(c, "unterminated byte sequence"));
+		return (sf_fail(c, "unterminated byte sequence"));
 	}
 	n = (size_t)(c->s + c->pos - b64);
 	variant = n % 4 == 0 ? sodium_base64_VARIANT_ORIGINAL :
@@ -340,13 +263,13 @@ sig_bytes(struct sig_cur *c, const char *what, unsigned char *out,
 	if (sodium_base642bin(bin, sizeof(bin), b64, n, NULL, &binlen, &end,
 	    variant) != 0 || end != b64 + n) {
 		c->pos = start;
-		return (sig_fail(c, "bad base64"));
+		return (sf_fail(c, "bad base64"));
 	}
 	c->pos++;
 	if (out != NULL) {
 		if (binlen > outsz) {
 			c->pos = start;
-			return (sig_fail(c, "%s of %zu bytes (max %zu)", what,
+			return (sf_fail(c, "%s of %zu bytes (max %zu)", what,
 			    binlen, outsz));
 		}
 		memcpy(out, bin, binlen);
@@ -357,12 +280,12 @@ sig_bytes(struct sig_cur *c, const char *what, unsigned char *out,
 
 /* RFC 8941 section 4.2.3.1: any bare item, checked and dropped. */
 static int
-sig_bare_skip(struct sig_cur *c)
+sig_bare_skip(struct sf_cur *c)
 {
 	long long	v;
 	int		ch, dec;
 
-	ch = sig_peek(c);
+	ch = sf_peek(c);
 	if (ch == '-' || sig_digit(ch))
 		return (sig_number(c, &v, &dec));
 	if (ch == '"')
@@ -371,30 +294,30 @@ sig_bare_skip(struct sig_cur *c)
 		return (sig_bytes(c, "byte sequence", NULL, 0, NULL));
 	if (ch == '?') {
 		c->pos++;
-		if ((ch = sig_peek(c)) != '0' && ch != '1')
-			return (sig_fail(c, "bad boolean"));
+		if ((ch = sf_peek(c)) != '0' && ch != '1')
+			return (sf_fail(c, "bad boolean"));
 		c->pos++;
 		return (0);
 	}
 	if (sig_alpha(ch) || ch == '*')
 		return (sig_token(c));
-	return (sig_fail(c, "expected an item"));
+	return (sf_fail(c, "expected an item"));
 }
 
 /* The next parameter's key: 1, or 0 if no parameter follows, or -1. */
 static int
-sig_param_key(struct sig_cur *c, char *key, size_t keysz)
+sig_param_key(struct sf_cur *c, char *key, size_t keysz)
 {
-	if (sig_peek(c) != ';')
+	if (sf_peek(c) != ';')
 		return (0);
 	c->pos++;
-	sig_sp(c);
+	sf_sp(c);
 	return (sig_key(c, key, keysz) == -1 ? -1 : 1);
 }
 
 /* Parameters we do not keep; *any says whether there were some. */
 static int
-sig_params_skip(struct sig_cur *c, int *any)
+sig_params_skip(struct sf_cur *c, int *any)
 {
 	char	key[SIG_NAME_MAX + 1];
 	int	rc;
@@ -402,7 +325,7 @@ sig_params_skip(struct sig_cur *c, int *any)
 	*any = 0;
 	while ((rc = sig_param_key(c, key, sizeof(key))) == 1) {
 		*any = 1;
-		if (sig_peek(c) != '=')
+		if (sf_peek(c) != '=')
 			continue;
 		c->pos++;
 		if (sig_bare_skip(c) == -1)
@@ -413,7 +336,7 @@ sig_params_skip(struct sig_cur *c, int *any)
 
 /* One signature parameter after its key (RFC 9421 section 2.3). */
 static int
-sig_sigparam(struct sig_cur *c, const char *key, struct sig *s)
+sig_sigparam(struct sf_cur *c, const char *key, struct sig *s)
 {
 	long long	*v = NULL;
 	char		*out = NULL;
@@ -440,37 +363,37 @@ sig_sigparam(struct sig_cur *c, const char *key, struct sig *s)
 		outsz = sizeof(s->tag);
 	} else {
 		/* Not ours to interpret, but it is signed all the same. */
-		if (sig_peek(c) != '=')
+		if (sf_peek(c) != '=')
 			return (0);	/* a bare key is boolean true */
 		c->pos++;
 		return (sig_bare_skip(c));
 	}
-	if (sig_peek(c) != '=')
-		return (sig_fail(c, "parameter %s has no value", key));
+	if (sf_peek(c) != '=')
+		return (sf_fail(c, "parameter %s has no value", key));
 	c->pos++;
-	ch = sig_peek(c);
+	ch = sf_peek(c);
 	if (v != NULL) {
 		if (ch != '-' && !sig_digit(ch))
-			return (sig_fail(c, "%s must be an integer", key));
+			return (sf_fail(c, "%s must be an integer", key));
 		if (sig_number(c, v, &dec) == -1)
 			return (-1);
 		if (dec)
-			return (sig_fail(c, "%s must be an integer", key));
+			return (sf_fail(c, "%s must be an integer", key));
 		*set = 1;
 		return (0);
 	}
 	if (ch != '"')
-		return (sig_fail(c, "%s must be a string", key));
+		return (sf_fail(c, "%s must be a string", key));
 	if (sig_string(c, key, out, outsz) == -1)
 		return (-1);
 	/* An empty nonce or tag is odd but harmless; these are not. */
 	if (out[0] == '\0' && (out == s->keyid || out == s->alg))
-		return (sig_fail(c, "%s is empty", key));
+		return (sf_fail(c, "%s is empty", key));
 	return (0);
 }
 
 static int
-sig_sigparams(struct sig_cur *c, struct sig *s)
+sig_sigparams(struct sf_cur *c, struct sig *s)
 {
 	char	key[SIG_NAME_MAX + 1], seen[SIG_PARAMS_MAX][SIG_NAME_MAX + 1];
 	size_t	n = 0, i;
@@ -479,11 +402,11 @@ sig_sigparams(struct sig_cur *c, struct sig *s)
 	while ((rc = sig_param_key(c, key, sizeof(key))) == 1) {
 		for (i = 0; i < n; i++) {
 			if (strcmp(seen[i], key) == 0)
-				return (sig_fail(c, "parameter %s given twice",
+				return (sf_fail(c, "parameter %s given twice",
 				    key));
 		}
 		if (n == SIG_PARAMS_MAX)
-			return (sig_fail(c, "more than %d parameters",
+			return (sf_fail(c, "more than %d parameters",
 			    SIG_PARAMS_MAX));
 		memcpy(seen[n++], key, sizeof(key));
 		if (sig_sigparam(c, key, s) == -1)
@@ -498,7 +421,7 @@ sig_sigparams(struct sig_cur *c, struct sig *s)
  * @signature-params never.
  */
 static int
-sig_comp_check(struct sig_cur *c, const struct sig *s, const char *name)
+sig_comp_check(struct sf_cur *c, const struct sig *s, const char *name)
 {
 	const char	*p = name;
 	size_t		 i;
@@ -507,21 +430,21 @@ sig_comp_check(struct sig_cur *c, const struct sig *s, const char *name)
 	if (*p == '@')
 		p++;
 	if (*p == '\0')
-		return (sig_fail(c, "empty component name"));
+		return (sf_fail(c, "empty component name"));
 	for (; *p != '\0'; p++) {
 		if (name[0] == '@')
 			ok = sig_lcalpha(*p) || *p == '-';
 		else
 			ok = sig_tchar(*p) && !(*p >= 'A' && *p <= 'Z');
 		if (!ok)
-			return (sig_fail(c, "component \"%s\" is not a "
+			return (sf_fail(c, "component \"%s\" is not a "
 			    "lower-case field or derived name", name));
 	}
 	if (strcmp(name, "@signature-params") == 0)
-		return (sig_fail(c, "@signature-params cannot be covered"));
+		return (sf_fail(c, "@signature-params cannot be covered"));
 	for (i = 0; i < s->ncomp; i++) {
 		if (strcmp(s->comp[i], name) == 0)
-			return (sig_fail(c, "component %s listed twice", name));
+			return (sf_fail(c, "component %s listed twice", name));
 	}
 	return (0);
 }
@@ -531,26 +454,26 @@ sig_comp_check(struct sig_cur *c, const struct sig *s, const char *name)
  * (RFC 8941 section 4.2.1.2), kept as received for @signature-params.
  */
 static int
-sig_inner(struct sig_cur *c, struct sig *s)
+sig_inner(struct sf_cur *c, struct sig *s)
 {
 	size_t	start = c->pos, n;
 	int	ch, any;
 
 	c->pos++;
 	for (;;) {
-		sig_sp(c);
-		if ((ch = sig_peek(c)) == -1) {
+		sf_sp(c);
+		if ((ch = sf_peek(c)) == -1) {
 			c->pos = start;
-			return (sig_fail(c, "unterminated inner list"));
+			return (sf_fail(c, "unterminated inner list"));
 		}
 		if (ch == ')') {
 			c->pos++;
 			break;
 		}
 		if (ch != '"')
-			return (sig_fail(c, "a component must be a string"));
+			return (sf_fail(c, "a component must be a string"));
 		if (s->ncomp == SIG_COMPONENTS_MAX)
-			return (sig_fail(c, "more than %d components",
+			return (sf_fail(c, "more than %d components",
 			    SIG_COMPONENTS_MAX));
 		if (sig_string(c, "component name", s->comp[s->ncomp],
 		    SIG_NAME_MAX + 1) == -1 ||
@@ -560,8 +483,8 @@ sig_inner(struct sig_cur *c, struct sig *s)
 		if (any)
 			s->comp_params |= 1U << s->ncomp;
 		s->ncomp++;
-		if ((ch = sig_peek(c)) != ' ' && ch != ')' && ch != -1)
-			return (sig_fail(c, "expected ' ' or ')' after a "
+		if ((ch = sf_peek(c)) != ' ' && ch != ')' && ch != -1)
+			return (sf_fail(c, "expected ' ' or ')' after a "
 			    "component"));
 	}
 	if (sig_sigparams(c, s) == -1)
@@ -580,57 +503,28 @@ sig_inner(struct sig_cur *c, struct sig *s)
  */
 static int
 sig_dict(const char *hdr, const char *what,
-    int (*member)(struct sig_cur *, const char *, struct sig_pick *),
-    struct sig_pick *pick, struct err *err)
+    int (*member)(struct sf_cur *, const char *, void *), void *pick,
+    struct err *err)
 {
-	struct sig_cur	c;
-	char		seen[SIG_LABELS_MAX][SIG_NAME_MAX + 1];
-	size_t		n = 0, i, len;
+	struct sf_dict	d = { SIG_LABELS_MAX, SIG_NAME_MAX, "signatures",
+			    "a signature", "label ", sig_key, member };
+	struct sf_cur	c;
 
-	if (sig_bound(hdr, what, &len, err) == -1)
+	if (sf_begin(&c, "sig", what, hdr, SIG_HEADER_MAX, err) == -1)
 		return (-1);
-	c.s = hdr;
-	c.len = len;
-	c.pos = 0;
-	c.what = what;
-	c.err = err;
-	sig_sp(&c);
-	while (c.pos < c.len) {
-		if (n == SIG_LABELS_MAX)
-			return (sig_fail(&c, "more than %d signatures",
-			    SIG_LABELS_MAX));
-		if (sig_key(&c, seen[n], sizeof(seen[n])) == -1)
-			return (-1);
-		for (i = 0; i < n; i++) {
-			if (strcmp(seen[i], seen[n]) == 0)
-				return (sig_fail(&c, "label %s given twice",
-				    seen[n]));
-		}
-		if (member(&c, seen[n], pick) == -1)
-			return (-1);
-		n++;
-		sig_ows(&c);
-		if (c.pos == c.len)
-			break;
-		if (sig_peek(&c) != ',')
-			return (sig_fail(&c, "expected ',' after a signature"));
-		c.pos++;
-		sig_ows(&c);
-		if (c.pos == c.len)
-			return (sig_fail(&c, "trailing ','"));
-	}
-	return ((int)n);
+	return (sf_dict(&c, &d, pick));
 }
 
 /* A Signature-Input member: an inner list, kept if it is the pick. */
 static int
-sig_input_member(struct sig_cur *c, const char *label, struct sig_pick *p)
+sig_input_member(struct sf_cur *c, const char *label, void *arg)
 {
+	struct sig_pick	*p = arg;
 	struct sig	other, *dst;
 
-	if (sig_peek(c) != '=' || c->pos + 1 >= c->len ||
+	if (sf_peek(c) != '=' || c->pos + 1 >= c->len ||
 	    c->s[c->pos + 1] != '(')
-		return (sig_fail(c, "label %s: expected '=' and an inner list",
+		return (sf_fail(c, "label %s: expected '=' and an inner list",
 		    label));
 	c->pos++;
 	dst = !p->found && (p->label == NULL || strcmp(p->label, label) == 0) ?
@@ -646,14 +540,15 @@ sig_input_member(struct sig_cur *c, const char *label, struct sig_pick *p)
 
 /* A Signature member: a byte sequence, decoded if it is the pick's. */
 static int
-sig_value_member(struct sig_cur *c, const char *label, struct sig_pick *p)
+sig_value_member(struct sf_cur *c, const char *label, void *arg)
 {
+	struct sig_pick	*p = arg;
 	struct sig	*s = p->s;
 	int		 mine, any;
 
-	if (sig_peek(c) != '=' || c->pos + 1 >= c->len ||
+	if (sf_peek(c) != '=' || c->pos + 1 >= c->len ||
 	    c->s[c->pos + 1] != ':')
-		return (sig_fail(c, "label %s: expected '=' and a byte "
+		return (sf_fail(c, "label %s: expected '=' and a byte "
 		    "sequence", label));
 	c->pos++;
 	mine = strcmp(label, s->label) == 0;

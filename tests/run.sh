@@ -97,7 +97,7 @@ fuzz() {
 		name=$(basename "$h" .c)
 		bin=build/fuzz/$name
 		case $name in
-		sig_fuzz) extra="src/sig.c src/digest.c" ;;
+		sig_fuzz) extra="src/sf.c src/sig.c src/digest.c" ;;
 		xml_fuzz) extra="src/xml.c src/clr.c" ;;
 		*) extra="" ;;
 		esac
