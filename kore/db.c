@@ -160,6 +160,32 @@ static const struct {
 	[DB_EX_EVIDENCE] = { "exchange_evidence",
 	    "SELECT status, answer FROM exchange_evidence($1::integer, "
 	    "$2, $3, $4, decode($5, 'hex'), $6, $7)", 7, 1 },
+	[DB_CLR_CLAIM] = { "clr_claim",
+	    "SELECT outbox_id, idem_key, case_ref, passport_no, nationality, "
+	    "family_name, given_names, birth_date, permit_kind, office_code "
+	    "FROM clr_claim($1, $2::integer)", 2, 0 },
+	[DB_CLR_REPORT] = { "clr_report",
+	    "SELECT clr_report($1, $2, $3::bigint[], $4::text[], $5::text[], "
+	    "$6::text[], $7::timestamptz[], $8, $9::integer)", 9, 0 },
+	[DB_CLR_HOUSEKEEPING] = { "housekeeping",
+	    "SELECT clr_housekeeping(), status_forget()", 0, 0 },
+	[DB_MAIL_CLAIM] = { "mail_claim",
+	    "SELECT id, to_addr, kind, lang, coalesce(token, ''), "
+	    "coalesce(reference, ''), coalesce(state, '') "
+	    "FROM mail_claim($1, $2::integer)", 2, 0 },
+	[DB_MAIL_REPORT] = { "mail_report",
+	    "SELECT mail_report($1, $2::bigint[], $3::boolean[], $4::text[])",
+	    4, 0 },
+	[DB_PRINT_CLAIM] = { "permit_render_claim",
+	    "SELECT id, number, holder, nationality, passport, birth_date, "
+	    "kind, valid_from, valid_to, sponsor, office, issued, "
+	    "coalesce(encode(photo_sealed, 'hex'), ''), "
+	    "coalesce(photo_aad, '') FROM permit_render_claim($1, 1)", 1, 0 },
+	[DB_PRINT_DONE] = { "permit_render_done",
+	    "SELECT permit_render_done($1, $2::bigint, $3::integer, $4, "
+	    "$5::bytea, $6, $7::integer)", 7, 0 },
+	[DB_PRINT_FAILED] = { "permit_render_failed",
+	    "SELECT permit_render_failed($1, $2::bigint, $3)", 3, 0 },
 };
 
 int
@@ -226,9 +252,10 @@ db_async_failed(struct kore_pgsql *sql, const char *who, const char *what,
 
 int
 db_async_query(struct kore_pgsql *sql, void (*cb)(struct kore_pgsql *, void *),
-    const char *who, const char *what, const char *query, int n,
-    const char **params)
+    const char *who, enum db_query q, const char **params)
 {
+	const char	*what = db_queries[q].name;
+
 	kore_pgsql_init(sql);
 	kore_pgsql_bind_callback(sql, cb, NULL);
 	if (!kore_pgsql_setup(sql, APP_DB_NAME, KORE_PGSQL_ASYNC)) {
@@ -237,8 +264,8 @@ db_async_query(struct kore_pgsql *sql, void (*cb)(struct kore_pgsql *, void *),
 		db_async_failed(sql, who, what, 0);
 		return (-1);
 	}
-	if (!kore_pgsql_query_param_fields(sql, query, 0, n, params,
-	    NULL, NULL)) {
+	if (!kore_pgsql_query_param_fields(sql, db_queries[q].sql, 0,
+	    db_queries[q].nparams, params, NULL, NULL)) {
 		db_async_failed(sql, who, what, 1);
 		return (-1);
 	}

@@ -66,6 +66,15 @@ enum db_query {
 	DB_BIO_INTERVIEW,	/* (session, ref, blob, aad) -> code */
 	DB_EX_CASE_STATUS,	/* (partner, message, ..., reference) */
 	DB_EX_EVIDENCE,		/* (partner, message, ..., of) */
+	/* The background workers' (db_async_query()). */
+	DB_CLR_CLAIM,		/* (owner, batch) -> requests to send */
+	DB_CLR_REPORT,		/* (owner, outcome, per-request arrays...) */
+	DB_CLR_HOUSEKEEPING,	/* () */
+	DB_MAIL_CLAIM,		/* (owner, batch) -> mails to send */
+	DB_MAIL_REPORT,		/* (owner, ids, oks, errors) */
+	DB_PRINT_CLAIM,		/* (owner) -> a permit to print */
+	DB_PRINT_DONE,		/* (owner, id, key, token, pdf, aad, size) */
+	DB_PRINT_FAILED,	/* (owner, id, error) */
 	DB_QUERY_COUNT
 };
 
@@ -118,8 +127,7 @@ enum db_status	db_run(struct db_call *call, enum db_query q,
  */
 int		db_async_query(struct kore_pgsql *sql,
 		    void (*cb)(struct kore_pgsql *, void *), const char *who,
-		    const char *what, const char *query, int n,
-		    const char **params);
+		    enum db_query q, const char **params);
 void		db_async_failed(struct kore_pgsql *sql, const char *who,
 		    const char *what, int heal);
 

@@ -156,11 +156,6 @@ disp_kick(void *arg, u_int64_t now)
 		disp_claim();
 }
 
-static const char	*disp_claim_sql =
-    "SELECT outbox_id, idem_key, case_ref, passport_no, nationality, "
-    "family_name, given_names, birth_date, permit_kind, office_code "
-    "FROM clr_claim($1, $2::integer)";
-
 static void
 disp_claim(void)
 {
@@ -170,8 +165,8 @@ disp_claim(void)
 	disp->batch.n = 0;
 	params[0] = disp->owner;
 	params[1] = disp->batchsz;
-	if (db_async_query(&disp->sql, disp_claim_cb, "dispatch", "claim",
-	    disp_claim_sql, 2, params) == -1)
+	if (db_async_query(&disp->sql, disp_claim_cb, "dispatch", DB_CLR_CLAIM,
+	    params) == -1)
 		disp_phase(DISP_IDLE);
 }
 
@@ -270,10 +265,6 @@ disp_sent_cb(struct kore_task *t)
 	disp_later(disp_report);
 }
 
-static const char	*disp_report_sql =
-    "SELECT clr_report($1, $2, $3::bigint[], $4::text[], $5::text[], "
-    "$6::text[], $7::timestamptz[], $8, $9::integer)";
-
 static void
 disp_report(void *arg, u_int64_t now)
 {
@@ -316,7 +307,7 @@ disp_report(void *arg, u_int64_t now)
 		kore_log(LOG_ERR, "dispatch: out of memory for the report");
 		disp_phase(DISP_IDLE);
 	} else if (db_async_query(&disp->sql, disp_report_cb, "dispatch",
-	    "report", disp_report_sql, 9, params) == -1) {
+	    DB_CLR_REPORT, params) == -1) {
 		disp_phase(DISP_IDLE);
 	}
 	for (k = 0; k < 5; k++)
@@ -353,8 +344,8 @@ disp_report_cb(struct kore_pgsql *sql, void *arg)
 static void
 disp_hk_start(void *arg, u_int64_t now)
 {
-	if (db_async_query(&disp->hk, disp_hk_cb, "dispatch", "housekeeping",
-	    "SELECT clr_housekeeping(), status_forget()", 0, NULL) == -1)
+	if (db_async_query(&disp->hk, disp_hk_cb, "dispatch",
+	    DB_CLR_HOUSEKEEPING, NULL) == -1)
 		disp->hk_busy = 0;
 }
 

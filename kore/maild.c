@@ -73,10 +73,10 @@ maild_failed(struct kore_pgsql *sql, const char *what, int heal)
 }
 
 static int
-maild_query(void (*cb)(struct kore_pgsql *, void *), const char *q, int n,
+maild_query(void (*cb)(struct kore_pgsql *, void *), enum db_query q,
     const char **params)
 {
-	if (db_async_query(&md->sql, cb, "mail", "query", q, n, params) == -1) {
+	if (db_async_query(&md->sql, cb, "mail", q, params) == -1) {
 		md->busy = 0;
 		return (-1);
 	}
@@ -93,9 +93,7 @@ maild_claim(void *arg, u_int64_t now)
 
 	md->busy = 1;
 	md->n = 0;
-	(void)maild_query(maild_claim_cb, "SELECT id, to_addr, kind, lang, "
-	    "coalesce(token, ''), coalesce(reference, ''), "
-	    "coalesce(state, '') FROM mail_claim($1, $2::integer)", 2, params);
+	(void)maild_query(maild_claim_cb, DB_MAIL_CLAIM, params);
 }
 
 static void
@@ -220,8 +218,7 @@ maild_report(void *arg, u_int64_t now)
 	if (!ok)
 		md->busy = 0;	/* leases expire; the mails go again */
 	else
-		(void)maild_query(maild_report_cb, "SELECT mail_report($1, "
-		    "$2::bigint[], $3::boolean[], $4::text[])", 4, params);
+		(void)maild_query(maild_report_cb, DB_MAIL_REPORT, params);
 	for (k = 0; k < 3; k++)
 		pgarr_free(&a[k]);
 }

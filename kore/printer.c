@@ -102,11 +102,10 @@ printer_failed(struct kore_pgsql *sql, const char *what, int heal)
 }
 
 static void
-printer_query(void (*cb)(struct kore_pgsql *, void *), const char *q, int n,
+printer_query(void (*cb)(struct kore_pgsql *, void *), enum db_query q,
     const char **params)
 {
-	if (db_async_query(&pr->sql, cb, "printer", "query", q, n,
-	    params) == -1)
+	if (db_async_query(&pr->sql, cb, "printer", q, params) == -1)
 		printer_clear();
 }
 
@@ -125,11 +124,7 @@ printer_claim(void *arg, u_int64_t now)
 	const char	*params[1] = { pr->owner };
 
 	pr->busy = 1;
-	printer_query(printer_claim_cb, "SELECT id, number, holder, "
-	    "nationality, passport, birth_date, kind, valid_from, valid_to, "
-	    "sponsor, office, issued, coalesce(encode(photo_sealed, 'hex'), "
-	    "''), coalesce(photo_aad, '') FROM permit_render_claim($1, 1)",
-	    1, params);
+	printer_query(printer_claim_cb, DB_PRINT_CLAIM, params);
 }
 
 /* Hex from PostgreSQL into malloc'd bytes (task threads use libc's
@@ -337,9 +332,7 @@ printer_store(void *arg, u_int64_t now)
 	const char	*params[7] = { pr->owner, pr->col[P_ID], pr->kid,
 			    pr->token, pr->sealed_hex, pr->aad, pr->size };
 
-	printer_query(printer_store_cb, "SELECT permit_render_done($1, "
-	    "$2::bigint, $3::integer, $4, $5::bytea, $6, $7::integer)",
-	    7, params);
+	printer_query(printer_store_cb, DB_PRINT_DONE, params);
 }
 
 /* Tried again later with a growing delay; the last try opens an incident. */
@@ -348,8 +341,7 @@ printer_report_failure(void *arg, u_int64_t now)
 {
 	const char	*params[3] = { pr->owner, pr->col[P_ID], pr->error };
 
-	printer_query(printer_store_cb, "SELECT permit_render_failed($1, "
-	    "$2::bigint, $3)", 3, params);
+	printer_query(printer_store_cb, DB_PRINT_FAILED, params);
 }
 
 static void
