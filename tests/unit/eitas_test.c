@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "eitas.h"
 
 #define FONT		"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -23,7 +25,6 @@
 #define PHOTO_H		90
 #define THREADS		4
 
-static char		 tmpdir[64];
 static char		 token[EITAS_TOKEN_MAX + 1];
 static unsigned char	*png;
 static size_t		 pnglen;
@@ -561,31 +562,14 @@ setup(void **state)
 	}
 	token[n + 240] = '\0';
 	png = make_png(&pnglen);
-	(void)snprintf(tmpdir, sizeof(tmpdir), "/tmp/eitas_test.XXXXXX");
-	return (mkdtemp(tmpdir) == NULL ? -1 : 0);
+	return (tmpdir_make("eitas_test"));
 }
 
-/* Everything the tests made is one level deep under tmpdir. */
 static int
 teardown(void **state)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 path[512];
-	int		 w;
-
 	free(png);
-	if ((d = opendir(tmpdir)) == NULL)
-		return (-1);
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		w = snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
-		if (w > 0 && (size_t)w < sizeof(path))
-			(void)remove(path);
-	}
-	closedir(d);
-	return (rmdir(tmpdir));
+	return (tmpdir_remove());
 }
 
 int

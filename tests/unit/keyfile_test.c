@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include <sodium.h>
 
 #include "keyfile.h"
@@ -23,16 +25,6 @@
 #define MAX	64		/* a small size limit for the tests */
 #define HEAD	"# test keys\n"
 
-static char	tmpdir[64];
-
-static void
-path_of(char *buf, size_t sz, const char *name)
-{
-	int	w;
-
-	w = snprintf(buf, sz, "%s/%s", tmpdir, name);
-	assert_true(w > 0 && (size_t)w < sz);
-}
 
 static void
 write_file(const char *path, const char *text, size_t len, mode_t mode)
@@ -313,30 +305,13 @@ setup(void **state)
 {
 	if (sodium_init() < 0)
 		return (-1);
-	(void)snprintf(tmpdir, sizeof(tmpdir), "/tmp/keyfile_test.XXXXXX");
-	return (mkdtemp(tmpdir) == NULL ? -1 : 0);
+	return (tmpdir_make("keyfile_test"));
 }
 
-/* Everything the tests made is one level deep under tmpdir. */
 static int
 teardown(void **state)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 path[512];
-	int		 w;
-
-	if ((d = opendir(tmpdir)) == NULL)
-		return (-1);
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		w = snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
-		if (w > 0 && (size_t)w < sizeof(path) && unlink(path) == -1)
-			(void)rmdir(path);
-	}
-	closedir(d);
-	return (rmdir(tmpdir));
+	return (tmpdir_remove());
 }
 
 int

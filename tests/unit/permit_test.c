@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "tmpdir.h"
 
 #include <sodium.h>
 
@@ -30,7 +31,6 @@
 #define DAY_FROM	20782
 #define DAY_TO		21146
 
-static char	tmpdir[64];
 
 /* Test key number n: seed bytes n, n+1, ... (key 0 is the vector's). */
 static void
@@ -932,15 +932,6 @@ crl_signed_but_malformed(void **state)
 /* Keyring files. */
 
 static void
-path_of(char *buf, size_t sz, const char *name)
-{
-	int	w;
-
-	w = snprintf(buf, sz, "%s/%s", tmpdir, name);
-	assert_true(w > 0 && (size_t)w < sz);
-}
-
-static void
 write_text(const char *path, const char *text, mode_t mode)
 {
 	int	fd;
@@ -1094,30 +1085,13 @@ setup(void **state)
 {
 	if (sodium_init() < 0)
 		return (-1);
-	(void)snprintf(tmpdir, sizeof(tmpdir), "/tmp/permit_test.XXXXXX");
-	return (mkdtemp(tmpdir) == NULL ? -1 : 0);
+	return (tmpdir_make("permit_test"));
 }
 
-/* Everything the tests made is one level deep under tmpdir. */
 static int
 teardown(void **state)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 path[512];
-	int		 w;
-
-	if ((d = opendir(tmpdir)) == NULL)
-		return (-1);
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		w = snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
-		if (w > 0 && (size_t)w < sizeof(path))
-			(void)unlink(path);
-	}
-	closedir(d);
-	return (rmdir(tmpdir));
+	return (tmpdir_remove());
 }
 
 int

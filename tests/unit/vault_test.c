@@ -2,7 +2,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -14,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "tmpdir.h"
 
 #include <sodium.h>
 
@@ -29,16 +30,6 @@
 #define AAD		"document:1234"
 #define MIB		(1024 * 1024)
 
-static char	tmpdir[64];
-
-static void
-path_of(char *buf, size_t sz, const char *name)
-{
-	int	w;
-
-	w = snprintf(buf, sz, "%s/%s", tmpdir, name);
-	assert_true(w > 0 && (size_t)w < sz);
-}
 
 /* Test key number seed: 32 (or keylen) known bytes, never all zeros. */
 static void
@@ -239,30 +230,13 @@ setup(void **state)
 {
 	if (sodium_init() < 0)
 		return (-1);
-	(void)snprintf(tmpdir, sizeof(tmpdir), "/tmp/vault_test.XXXXXX");
-	return (mkdtemp(tmpdir) == NULL ? -1 : 0);
+	return (tmpdir_make("vault_test"));
 }
 
-/* Everything the tests made is one level deep under tmpdir. */
 static int
 teardown(void **state)
 {
-	DIR		*d;
-	struct dirent	*e;
-	char		 path[512];
-	int		 w;
-
-	if ((d = opendir(tmpdir)) == NULL)
-		return (-1);
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		w = snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
-		if (w > 0 && (size_t)w < sizeof(path))
-			(void)remove(path);
-	}
-	closedir(d);
-	return (rmdir(tmpdir));
+	return (tmpdir_remove());
 }
 
 static void
