@@ -97,6 +97,17 @@ office_fail(struct office *of, const char *code)
 		    HTTP_STATUS_CONFLICT },
 		{ "biometrics_incomplete", "office.err.biometrics_incomplete",
 		    HTTP_STATUS_CONFLICT },
+		{ "receipt_invalid", "office.err.receipt_invalid",
+		    HTTP_STATUS_BAD_REQUEST },
+		{ "receipt_pending", "office.err.receipt_pending",
+		    HTTP_STATUS_CONFLICT },
+		{ "receipt_same_person", "office.err.receipt_same_person",
+		    HTTP_STATUS_FORBIDDEN },
+		{ "receipt_supervisor", "office.err.receipt_supervisor",
+		    HTTP_STATUS_FORBIDDEN },
+		{ "receipt_stale", "office.err.receipt_stale",
+		    HTTP_STATUS_CONFLICT },
+		{ "no_receipt", "office.err.no_receipt", HTTP_STATUS_CONFLICT },
 	};
 	/*
 	 * The four-eyes notices above speak of the issuance; a referral

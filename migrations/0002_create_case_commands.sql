@@ -367,7 +367,6 @@ FROM (VALUES
 	('draft', 'withdraw', 'applicant', 'withdrawn', NULL),
 
 	('submitted', 'pay', 'partner', 'paid', NULL),
-	('submitted', 'pay', 'officer', 'paid', NULL),
 	('submitted', 'pay', 'supervisor', 'paid', NULL),
 	('submitted', 'request_info', 'officer', 'more_info', NULL),
 	('submitted', 'request_info', 'supervisor', 'more_info', NULL),

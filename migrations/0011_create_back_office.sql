@@ -53,6 +53,10 @@ BEGIN
 	RETURN (
 	WITH c AS (
 		SELECT c.*, CASE
+		    WHEN c.state = 'submitted' AND EXISTS (SELECT 1 FROM
+			proposals p WHERE p.case_id = c.id AND
+			p.command = 'pay' AND p.status = 'pending')
+			THEN 'approve'
 		    WHEN c.state IN ('submitted', 'more_info') THEN 'check'
 		    WHEN c.state = 'paid' THEN 'biometrics'
 		    WHEN c.state = 'biometrics_done' THEN 'clearance'
@@ -176,8 +180,9 @@ BEGIN
 		nullif(p.reason, '') AS reason))
 		FROM proposals p JOIN accounts w ON w.id = p.proposed_by
 		WHERE p.case_id = c.id AND p.status = 'pending' AND
-		    (c.state = 'referred') =
-		    (p.command IN ('decide_clear', 'decide_reject'))
+		    p.command = ANY (CASE c.state WHEN 'submitted' THEN
+		    '{pay}' WHEN 'cleared' THEN '{issue}' WHEN 'referred' THEN
+		    '{decide_clear,decide_reject}' END::text[])
 		ORDER BY p.id DESC LIMIT 1),
 	    (SELECT xmlelement(name permit, xmlattributes(pm.number AS number,
 		pm.valid_from AS "valid-from", pm.valid_to AS "valid-to",
@@ -192,10 +197,10 @@ $$;
 -- A staff action on a case, by reference, from the session.  Reasons
 -- are required where the applicant or the record needs them; the
 -- command function decides everything else (office, role, version,
--- idempotency).  The answer is a case_result code.  The referral
--- decisions' and the biometrics' functions come with 0014 and 0015
--- (plpgsql finds them when called).  record_biometrics needs the photo
--- and all ten fingers; a deferral needs its reason.
+-- idempotency).  The answer is a case_result code.  The functions of
+-- referral decisions and payment receipts (0014) and of biometrics
+-- (0015) come later; plpgsql finds them when called.  record_biometrics
+-- needs the photo and all ten fingers; a deferral needs its reason.
 CREATE FUNCTION office_command(p_session bytea,
     p_reference text, p_action text, p_expected integer, p_idem_key text,
     p_reason text, p_now timestamptz DEFAULT now())
@@ -216,7 +221,8 @@ BEGIN
 		RETURN 'not_found';
 	END IF;
 	IF why IS NOT NULL AND (length(why) > 500 OR why ~ '[[:cntrl:]]') OR
-	    why IS NULL AND p_action IN ('request_info', 'reject', 'pay',
+	    why IS NULL AND p_action IN ('request_info', 'reject',
+	    'propose_payment',
 	    'decide_reject', 'cancel', 'propose_clear', 'propose_reject',
 	    'defer_biometrics') THEN
 		RETURN 'reason_required';
@@ -228,12 +234,17 @@ BEGIN
 		RETURN 'biometrics_incomplete';
 	END IF;
 
-	IF p_action IN ('request_info', 'provide_info', 'reject', 'pay',
+	IF p_action IN ('request_info', 'provide_info', 'reject',
 	    'record_biometrics', 'defer_biometrics', 'request_clearance') THEN
 		code := (case_apply(s.id, c.id, p_action, p_expected,
 		    p_idem_key, p_now, CASE WHEN why IS NULL THEN '{}'
-		    WHEN p_action = 'pay' THEN jsonb_build_object('receipt',
-		    why) ELSE jsonb_build_object('reason', why) END)).code;
+		    ELSE jsonb_build_object('reason', why) END)).code;
+	ELSIF p_action = 'propose_payment' THEN
+		code := (SELECT r.code FROM payment_propose(s.id, c.id,
+		    p_expected, why, p_now) r);
+	ELSIF p_action = 'confirm_payment' THEN
+		code := (payment_confirm(s.id, c.id, p_expected, p_idem_key,
+		    p_now)).code;
 	ELSIF p_action = 'propose_issue' THEN
 		code := (SELECT r.code FROM permit_propose(s.id, c.id,
 		    p_expected, p_now) r);

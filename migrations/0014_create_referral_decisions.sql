@@ -1,15 +1,19 @@
--- Referral decisions with four eyes.  A case that central's watch-list
--- check referred (a possible match) is cleared or rejected only when one
--- officer or supervisor of the office proposes the decision with a
--- reason and a different one confirms it.  decision_propose() and
--- decision_confirm() do it the way permit_propose() and permit_issue()
--- do issuing; a deferred constraint trigger makes sure that no other path
--- (the bare case_apply(), an operator's psql) can commit a decision
--- without its confirmed proposal.
+-- Four eyes on the decisions an office takes alone.  A case that
+-- central's watch-list check referred (a possible match) is cleared or
+-- rejected only when one officer or supervisor of the office proposes the
+-- decision with a reason and a different one confirms it.
+-- decision_propose() and decision_confirm() do it the way permit_propose()
+-- and permit_issue() do issuing.  A payment receipt recorded by hand (the
+-- state billing system's notice cannot arrive) pays a case only when a
+-- supervisor other than the one who recorded it confirms it:
+-- payment_propose() and payment_confirm().  A deferred constraint trigger
+-- makes sure that no other path (the bare case_apply(), an operator's
+-- psql) can commit such a decision or payment without its confirmed
+-- proposal; the billing partner's own payment notice needs none.
 
 ALTER TABLE proposals DROP CONSTRAINT proposals_command_check,
     ADD CONSTRAINT proposals_command_check
-	CHECK (command IN ('issue', 'decide_clear', 'decide_reject')),
+	CHECK (command IN ('issue', 'decide_clear', 'decide_reject', 'pay')),
     -- The reason goes to the record and, for a rejection, the applicant.
     ADD CONSTRAINT proposals_decision_reason
 	CHECK (command = 'issue' OR length(btrim(reason)) > 0);
@@ -18,19 +22,28 @@ ALTER TABLE proposals DROP CONSTRAINT proposals_command_check,
 CREATE UNIQUE INDEX proposals_one_pending_decision ON proposals (case_id)
     WHERE status = 'pending' AND command IN ('decide_clear', 'decide_reject');
 
--- A decide_* event commits only with the proposal it carries out:
--- confirmed by the event's actor, proposed by someone else, on the
--- version the decision was taken from.  Checked at commit, when the
--- proposal row has its final state; at commit the definer's rights are
--- gone, so the check carries its own.
+-- A decide_* or pay event commits only with the proposal it carries
+-- out: confirmed by the event's actor, proposed by someone else, on the
+-- version the decision was taken from; a payment confirmed by a
+-- supervisor.  A partner's pay is the billing system's payment notice
+-- and needs no proposal.  Checked at commit, when the proposal row has
+-- its final state; at commit the definer's rights are gone, so the check
+-- carries its own.
 CREATE FUNCTION decisions_confirmed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	actor	account_role := (SELECT role FROM accounts
+	    WHERE id = NEW.actor_id);
 BEGIN
+	IF NEW.command = 'pay' AND actor = 'partner' THEN
+		RETURN NULL;
+	END IF;
 	IF NOT EXISTS (SELECT 1 FROM proposals q
 	    WHERE q.case_id = NEW.case_id AND q.command = NEW.command AND
 	    q.status = 'confirmed' AND q.decided_by = NEW.actor_id AND
 	    q.proposed_by <> NEW.actor_id AND
-	    q.case_version = NEW.version - 1) THEN
+	    q.case_version = NEW.version - 1) OR
+	    NEW.command = 'pay' AND actor <> 'supervisor' THEN
 		RAISE EXCEPTION 'case % %: not confirmed by a second person',
 		    NEW.case_id, NEW.command USING ERRCODE = 'check_violation';
 	END IF;
@@ -41,6 +54,11 @@ CREATE CONSTRAINT TRIGGER case_events_decision_confirmed
     AFTER INSERT ON case_events
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
     WHEN (NEW.command IN ('decide_clear', 'decide_reject'))
+    EXECUTE FUNCTION decisions_confirmed();
+CREATE CONSTRAINT TRIGGER case_events_receipt_confirmed
+    AFTER INSERT ON case_events
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    WHEN (NEW.command = 'pay')
     EXECUTE FUNCTION decisions_confirmed();
 
 -- An officer or supervisor of the office proposes to clear or reject a
@@ -151,6 +169,125 @@ BEGIN
 	END IF;
 	UPDATE proposals SET status = 'confirmed', decided_by = p_actor,
 	    decided_at = p_now WHERE proposals.id = p.id;
+	RETURN r;
+END
+$$;
+
+-- An officer or supervisor of the office records the receipt of a fee
+-- paid outside the billing system's notice: the receipt number, checked.
+-- One pending receipt per case.
+CREATE FUNCTION payment_propose(p_actor bigint, p_case bigint,
+    p_expected integer, p_receipt text, p_now timestamptz DEFAULT now())
+RETURNS TABLE (code text, proposal bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	c	cases%ROWTYPE;
+	no	text := upper(btrim(coalesce(p_receipt, '')));
+	id	bigint;
+BEGIN
+	IF p_expected IS NULL THEN
+		RETURN QUERY SELECT 'invalid_input', NULL::bigint;
+		RETURN;
+	END IF;
+	IF no = '' THEN
+		RETURN QUERY SELECT 'reason_required', NULL::bigint;
+		RETURN;
+	END IF;
+	IF no !~ '^[A-Z0-9][A-Z0-9./-]{3,39}$' THEN
+		RETURN QUERY SELECT 'receipt_invalid', NULL::bigint;
+		RETURN;
+	END IF;
+	SELECT * INTO c FROM cases WHERE cases.id = p_case FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN QUERY SELECT 'not_found', NULL::bigint;
+		RETURN;
+	END IF;
+	IF (permit_staff(p_actor, c, '{officer,supervisor}')).id IS NULL THEN
+		RETURN QUERY SELECT 'forbidden', NULL::bigint;
+	ELSIF c.version <> p_expected THEN
+		RETURN QUERY SELECT 'version_conflict', NULL::bigint;
+	ELSIF c.state <> 'submitted' THEN
+		RETURN QUERY SELECT 'transition_not_allowed', NULL::bigint;
+	ELSIF EXISTS (SELECT 1 FROM proposals p WHERE p.case_id = c.id AND
+	    p.command = 'pay' AND p.status = 'pending') THEN
+		RETURN QUERY SELECT 'receipt_pending', NULL::bigint;
+	ELSE
+		INSERT INTO proposals (case_id, command, case_version, reason,
+		    proposed_by, proposed_at)
+		    VALUES (c.id, 'pay', c.version, no, p_actor, p_now)
+		    RETURNING proposals.id INTO id;
+		RETURN QUERY SELECT 'ok', id;
+	END IF;
+END
+$$;
+
+-- A supervisor of the office, not the one who recorded it, confirms the
+-- pending receipt: the case is paid by the supervisor, the receipt and
+-- its recorder in the event, the open billing code settled by it.  A
+-- receipt recorded on an older version of the case lapses.
+CREATE FUNCTION payment_confirm(p_actor bigint, p_case bigint,
+    p_expected integer, p_idem_key text, p_now timestamptz DEFAULT now())
+RETURNS case_result
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	c	cases%ROWTYPE;
+	p	proposals%ROWTYPE;
+	e	case_events%ROWTYPE;
+	s	accounts%ROWTYPE;
+	r	case_result;
+BEGIN
+	IF p_expected IS NULL THEN
+		RETURN case_fail('invalid_input');
+	END IF;
+	SELECT * INTO c FROM cases WHERE cases.id = p_case FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN case_fail('not_found');
+	END IF;
+	-- A repeated confirmation answers as the first one did.
+	IF p_idem_key IS NOT NULL THEN
+		SELECT * INTO e FROM case_events x WHERE x.actor_id = p_actor AND
+		    x.idem_key = p_idem_key AND x.case_id = c.id AND
+		    x.command = 'pay';
+		IF FOUND THEN
+			RETURN ('ok', c.id, c.reference, e.to_state, e.version,
+			    e.id, true)::case_result;
+		END IF;
+	END IF;
+	s := permit_staff(p_actor, c, '{officer,supervisor}');
+	IF s.id IS NULL THEN
+		RETURN case_fail('forbidden', c);
+	END IF;
+	IF c.version <> p_expected THEN
+		RETURN case_fail('version_conflict', c);
+	END IF;
+	SELECT * INTO p FROM proposals q WHERE q.case_id = c.id AND
+	    q.command = 'pay' AND q.status = 'pending' FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN case_fail('no_receipt', c);
+	END IF;
+	IF p.proposed_by = p_actor THEN
+		RETURN case_fail('receipt_same_person', c);
+	END IF;
+	IF s.role <> 'supervisor' THEN
+		RETURN case_fail('receipt_supervisor', c);
+	END IF;
+	IF p.case_version <> c.version OR c.state <> 'submitted' THEN
+		UPDATE proposals SET status = 'superseded', decided_at = p_now
+		    WHERE proposals.id = p.id;
+		RETURN case_fail('receipt_stale', c);
+	END IF;
+
+	r := case_apply(p_actor, c.id, 'pay', p_expected, p_idem_key, p_now,
+	    jsonb_build_object('receipt', p.reason, 'proposal', p.id,
+	    'proposed_by', p.proposed_by));
+	IF r.code <> 'ok' THEN
+		RETURN r;
+	END IF;
+	UPDATE proposals SET status = 'confirmed', decided_by = p_actor,
+	    decided_at = p_now WHERE proposals.id = p.id;
+	UPDATE billing_codes SET paid_at = p_now, paid_amount = amount,
+	    bank_ref = 'receipt ' || p.reason
+	    WHERE case_id = c.id AND paid_at IS NULL AND void_at IS NULL;
 	RETURN r;
 END
 $$;

@@ -157,7 +157,7 @@ BEGIN
 				SELECT t.role INTO need FROM transitions t
 				    WHERE t.from_state = r.state AND t.command = cmd
 				    ORDER BY array_position(ARRAY['applicant',
-				    'officer', 'supervisor', 'system', 'partner'],
+				    'officer', 'system', 'partner', 'supervisor'],
 				    t.role::text) LIMIT 1;
 				who := CASE
 				    WHEN need = 'applicant' THEN ap.account_id

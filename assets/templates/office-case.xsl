@@ -48,7 +48,26 @@
 <xsl:variable name="sup" select="$c/@role = 'supervisor'"/>
 <xsl:choose>
 <xsl:when test="$c/@state = 'submitted'">
-<xsl:call-template name="action"><xsl:with-param name="name" select="'pay'"/><xsl:with-param name="reason" select="true()"/></xsl:call-template>
+<xsl:variable name="d" select="$c/proposal"/>
+<xsl:choose>
+<xsl:when test="not($d)">
+<xsl:call-template name="action"><xsl:with-param name="name" select="'propose_payment'"/><xsl:with-param name="reason" select="true()"/></xsl:call-template>
+</xsl:when>
+<xsl:otherwise>
+<p><xsl:value-of select="i:t('office.receipt.recorded_by')"/><xsl:text> </xsl:text><xsl:value-of select="$d/@proposed-by"/>
+<xsl:text>, </xsl:text><xsl:value-of select="translate($d/@at, 'T', ' ')"/></p>
+<dl class="receipt">
+<dt><xsl:value-of select="i:t('office.receipt.number')"/></dt><dd><xsl:value-of select="$d/@reason"/></dd>
+</dl>
+<xsl:choose>
+<xsl:when test="$d/@mine = 'true'"><p><xsl:value-of select="i:t('office.receipt.mine')"/></p></xsl:when>
+<xsl:when test="$sup">
+<xsl:call-template name="action"><xsl:with-param name="name" select="'confirm_payment'"/></xsl:call-template>
+</xsl:when>
+<xsl:otherwise><p><xsl:value-of select="i:t('office.receipt.needs_supervisor')"/></p></xsl:otherwise>
+</xsl:choose>
+</xsl:otherwise>
+</xsl:choose>
 <xsl:call-template name="action"><xsl:with-param name="name" select="'request_info'"/><xsl:with-param name="reason" select="true()"/></xsl:call-template>
 <xsl:call-template name="action"><xsl:with-param name="name" select="'reject'"/><xsl:with-param name="reason" select="true()"/></xsl:call-template>
 </xsl:when>

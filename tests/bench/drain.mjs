@@ -46,6 +46,8 @@ async function backlog(n, tag) {
 	    DECLARE
 		o integer := (SELECT id FROM offices WHERE code = 'SMG');
 		a bigint := (SELECT id FROM accounts WHERE email = 'officer.smg@imigrasi.example');
+		payer bigint := (SELECT id FROM accounts WHERE role = 'partner'
+		    AND office_id IS NULL ORDER BY id LIMIT 1);
 		ap bigint; r case_result;
 	    BEGIN
 		FOR i IN 1..${count} LOOP
@@ -57,7 +59,7 @@ async function backlog(n, tag) {
 			r := case_create(a, o, ap, 'E23', 1::smallint, 'regular',
 			    'employer', 'PT Bench', '', NULL);
 			r := case_apply(a, r.case_id, 'submit', r.version, NULL);
-			r := case_apply(a, r.case_id, 'pay', r.version, NULL);
+			r := case_apply(payer, r.case_id, 'pay', r.version, NULL);
 			r := case_apply(a, r.case_id, 'record_biometrics', r.version, NULL);
 			r := case_apply(a, r.case_id, 'request_clearance', r.version, NULL);
 		END LOOP;

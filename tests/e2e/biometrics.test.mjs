@@ -40,7 +40,9 @@ function paidCase() {
 		    (SELECT id FROM applicants ORDER BY id DESC LIMIT 1), 'E33',
 		    1::smallint, 'regular', 'self', '', '', NULL);
 		r := case_apply(a, r.case_id, 'submit', r.version, NULL);
-		r := case_apply(a, r.case_id, 'pay', r.version, NULL);
+		r := case_apply((SELECT id FROM accounts WHERE role = 'partner'
+		    AND office_id IS NULL ORDER BY id LIMIT 1), r.case_id, 'pay',
+		    r.version, NULL);
 		PERFORM set_config('bio.ref', r.reference, false);
 	    END $$;
 	    SELECT current_setting('bio.ref');`, OFFICER).split('\n').pop();

@@ -150,6 +150,10 @@ export function makeWaiting(n, tag, { express = false } = {}) {
 	    DECLARE
 		o integer := (SELECT id FROM offices WHERE code = 'SMG');
 		a bigint := (SELECT id FROM accounts WHERE email = 'officer.smg@imigrasi.example');
+		-- The billing system's notice pays (an officer's receipt
+		-- would need a supervisor's confirmation).
+		payer bigint := (SELECT id FROM accounts WHERE role = 'partner'
+		    AND office_id IS NULL ORDER BY id LIMIT 1);
 		ap bigint; r case_result; cmd text;
 	    BEGIN
 		FOR i IN 1..current_setting('drill.n')::integer LOOP
@@ -164,7 +168,8 @@ export function makeWaiting(n, tag, { express = false } = {}) {
 			    'employer', 'PT Drill', '', NULL);
 			FOREACH cmd IN ARRAY ARRAY['submit', 'pay', 'record_biometrics',
 			    'request_clearance'] LOOP
-				r := case_apply(a, r.case_id, cmd, r.version, NULL);
+				r := case_apply(CASE cmd WHEN 'pay' THEN payer ELSE a END,
+				    r.case_id, cmd, r.version, NULL);
 				IF r.code <> 'ok' THEN RAISE EXCEPTION '%: %', cmd, r.code; END IF;
 			END LOOP;
 			INSERT INTO made VALUES (r.case_id);

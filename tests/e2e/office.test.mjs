@@ -1,19 +1,26 @@
-// The back office in Chromium: an officer takes a case from the payment
-// receipt to the central check, a stale page is refused with a message,
-// the issuance needs a second person who is a supervisor, the office
-// downloads the permit (recorded in the audit log), and staff of another
-// office see nothing of the case, even by guessing URLs.
+// The back office in Chromium: an officer records a payment receipt that
+// only a supervisor, another person, can confirm; a stale page is refused
+// with a message; the officer takes the case to the central check while
+// central is down: the case waits, the panel shows the outage and the
+// backlog, and when central returns the case clears by itself (the real
+// dispatcher against the simulator).  The issuance needs a second person
+// who is a supervisor, the office downloads the permit (recorded in the
+// audit log), and staff of another office see nothing of the case, even
+// by guessing URLs.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { BASE, postForm, psql, until } from './lib.mjs';
+import {
+	BASE, caseStates, linkStatus, postForm, psql, resetLink, sim, startKore, until,
+} from './lib.mjs';
 import { axeCheck, signInStaff, staffPassword } from './staff.mjs';
 
 
 const state = (ref) => psql(`SELECT state FROM cases WHERE reference = :'p1'`, ref);
 const version = (ref) => psql(`SELECT version FROM cases WHERE reference = :'p1'`, ref);
+const DRILL_PORT = Number(process.env.TEST_DRILL_PORT ?? 18081);
 
 test('an officer works a case; issuing takes a second person', async () => {
 	for (const e of ['officer.smg@imigrasi.example', 'supervisor.smg@imigrasi.example',
@@ -27,6 +34,8 @@ test('an officer works a case; issuing takes a second person', async () => {
 	    ORDER BY a.id DESC LIMIT 1`);
 	psql(`SELECT case_apply((SELECT id FROM accounts WHERE email = 'officer.smg@imigrasi.example'),
 	    id, 'submit', version, NULL) FROM cases WHERE reference = :'p1'`, ref);
+	// Its billing code (the portal's submission issues one the same way).
+	psql(`SELECT billing_issue(c, 1500000, now()) FROM cases c WHERE reference = :'p1'`, ref);
 
 	const browser = await chromium.launch({
 		executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -40,9 +49,13 @@ test('an officer works a case; issuing takes a second person', async () => {
 		await p.waitForURL(new RegExp(`/office/case/${ref}$`));
 		await axeCheck(p, 'office-case-submitted-en');
 
-		// A receipt without its number changes nothing.
+		// A receipt without its number, or with a malformed one,
+		// changes nothing.
 		await p.getByRole('button', { name: 'Record the payment receipt' }).click();
 		assert.match(await p.textContent('.alert'), /needs a reason or number/);
+		await p.getByLabel('Receipt number').fill('BNI <2026>');
+		await p.getByRole('button', { name: 'Record the payment receipt' }).click();
+		assert.match(await p.textContent('.alert'), /A receipt number has 4 to 40/);
 		assert.equal(state(ref), 'submitted');
 
 		// A second tab shows the same version; the first one acts.
@@ -50,8 +63,31 @@ test('an officer works a case; issuing takes a second person', async () => {
 		await other.goto(`${BASE}/office/case/${ref}?lang=en`);
 		await p.getByLabel('Receipt number').fill('BNI-2026-000917');
 		await p.getByRole('button', { name: 'Record the payment receipt' }).click();
-		await p.waitForSelector('text=Fee paid');
+		await p.waitForSelector('text=You recorded this receipt');
+		assert.equal(state(ref), 'submitted', 'a receipt alone does not pay');
+		await axeCheck(p, 'office-case-receipt-en');
+		// Nor can its recorder confirm it with a hand-made form.
+		const ocsrf = await p.locator('input[name=csrf]').first().getAttribute('value');
+		const ocookies = (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+		const self = await postForm(`/office/case/${ref}`, { csrf: ocsrf, lang: 'en',
+		    action: 'confirm_payment', version: version(ref),
+		    idem: 'officetestreceipt001officetestreceipt' }, { cookie: ocookies });
+		assert.equal(self.status, 403);
+		assert.match(await self.text(), /You recorded this receipt yourself/);
+		assert.equal(state(ref), 'submitted');
+
+		// A supervisor finds it waiting and confirms it.
+		const sup = await signInStaff(browser, 'supervisor.smg@imigrasi.example');
+		assert.match(await sup.p.textContent('section:has(#q-approve)'), new RegExp(ref));
+		await sup.p.goto(`${BASE}/office/case/${ref}?lang=en`);
+		assert.match(await sup.p.textContent('dl.receipt'), /BNI-2026-000917/);
+		await sup.p.getByRole('button', { name: 'Confirm the payment' }).click();
+		await sup.p.waitForSelector('text=Fee paid');
 		assert.equal(state(ref), 'paid');
+		assert.equal(psql(`SELECT b.bank_ref FROM billing_codes b JOIN cases c
+		    ON c.id = b.case_id WHERE c.reference = :'p1' AND b.paid_at IS NOT NULL`, ref),
+		    'receipt BNI-2026-000917');
+		await p.reload();
 		const v = version(ref);
 		await other.getByLabel('Reason for rejection').fill('Late');
 		const [resp] = await Promise.all([
@@ -80,16 +116,41 @@ test('an officer works a case; issuing takes a second person', async () => {
 		await p.waitForSelector('#bio-fingers:has-text("10 of 10")');
 		await p.getByRole('button', { name: 'Biometrics and interview done' }).click();
 		await p.waitForSelector('button:has-text("Send to the central check")');
-		await p.getByRole('button', { name: 'Send to the central check' }).click();
-		await p.waitForSelector('.state-awaiting_clearance');
-		assert.equal(psql(`SELECT count(*) FROM outbox o JOIN cases c ON c.id = o.case_id
-		    WHERE c.reference = :'p1' AND o.status = 'pending'`, ref), '1');
 
-		// Central answers (the dispatcher's own recording path).
-		psql(`SELECT clr_record(o.id, 'clear', NULL, NULL, now(), 'dispatch', now())
-		    FROM outbox o JOIN cases c ON c.id = o.case_id
-		    WHERE c.reference = :'p1' AND o.status = 'pending'`, ref);
-		await p.reload();
+		// Central is down when the case goes to it: the case waits,
+		// and the panel tells the truth.
+		await sim.reset();
+		await sim.config({ hitRate: 0 });
+		await sim.mode('refused');
+		resetLink({ failure_threshold: 1 });
+		const drill = await startKore('office', DRILL_PORT, {
+		    KITAS_CENTRAL_TIMEOUT_MS: '1500', KITAS_CENTRAL_CONNECT_MS: '500' });
+		try {
+			await p.getByRole('button', { name: 'Send to the central check' }).click();
+			await p.waitForSelector('.state-awaiting_clearance');
+			const id = +psql(`SELECT id FROM cases WHERE reference = :'p1'`, ref);
+			await until('the breaker to open', () => linkStatus().state === 'open',
+			    15000, 100);
+			assert.deepEqual(caseStates([id]).map((c) => [c.state, c.verdicts]),
+			    [['awaiting_clearance', 0]]);
+			await p.goto(`${BASE}/office/link?lang=en`);
+			assert.match(await p.textContent('.link-state'), /Down/);
+			assert.ok(+(await p.textContent('.link-backlog')).trim() >= 1);
+			assert.match(await p.textContent('main'), new RegExp(ref));
+
+			// Central returns; nobody touches the case.
+			await sim.mode('up');
+			await until('the case to clear by itself', () =>
+			    caseStates([id])[0].state === 'cleared', 20000, 200);
+			assert.equal(caseStates([id])[0].verdicts, 1);
+			const st = await sim.stats();
+			assert.equal(st.duplicates, 0, 'central never saw it twice');
+			await p.goto(`${BASE}/office/case/${ref}?lang=en`);
+		} finally {
+			await drill.stop();
+			await sim.reset();
+			resetLink();
+		}
 		await p.getByRole('button', { name: 'Propose to issue the permit' }).click();
 		await p.waitForSelector('text=You proposed this issuance');
 		await axeCheck(p, 'office-case-proposed-en');
@@ -108,7 +169,7 @@ test('an officer works a case; issuing takes a second person', async () => {
 		    { cookie: cookies });
 		assert.equal(nocsrf.status, 403);
 
-		const sup = await signInStaff(browser, 'supervisor.smg@imigrasi.example');
+		await sup.p.goto(`${BASE}/office?lang=en`);
 		assert.match(await sup.p.textContent('section:has(#q-approve)'), new RegExp(ref));
 		await sup.p.goto(`${BASE}/office/case/${ref}?lang=en`);
 		await sup.p.getByRole('button', { name: 'Approve and issue the permit' }).click();
@@ -129,7 +190,8 @@ test('an officer works a case; issuing takes a second person', async () => {
 		assert.equal(psql(`SELECT string_agg(l.action, ',' ORDER BY l.id) FROM audit_log l
 		    JOIN cases c ON c.id = l.case_id WHERE c.reference = :'p1'
 		    AND l.action <> 'permit_pdf_viewed'`, ref),
-		    'pay,biometric_photo,fingerprints,record_biometrics,request_clearance,' +
+		    'propose_payment,confirm_payment,biometric_photo,fingerprints,' +
+		    'record_biometrics,request_clearance,' +
 		    'propose_issue,issue');
 
 		// Another office's staff: the case does not exist for them.

@@ -8,20 +8,20 @@ SELECT plan(35);
 
 -- Version check.
 SELECT pg_temp.t_case('submitted') AS c1 \gset
-SELECT is((case_apply(pg_temp.actor('officer'), :c1, 'pay', 2, NULL)).code,
+SELECT is((case_apply(pg_temp.actor('supervisor'), :c1, 'pay', 2, NULL)).code,
     'version_conflict', 'a stale expected version is a conflict');
 SELECT is((SELECT state::text || '/' || version FROM cases WHERE id = :c1),
     'submitted/1', '... and changes nothing');
-SELECT is((case_apply(pg_temp.actor('officer'), :c1, 'pay', 1, NULL)).code,
+SELECT is((case_apply(pg_temp.actor('supervisor'), :c1, 'pay', 1, NULL)).code,
     'ok', 'the current version applies');
 SELECT is((SELECT state::text || '/' || version FROM cases WHERE id = :c1),
     'paid/2', '... and bumps the version');
 
 -- Idempotency.
 SELECT pg_temp.t_case('submitted') AS c2 \gset
-SELECT case_apply(pg_temp.actor('officer'), :c2, 'pay', 1,
+SELECT case_apply(pg_temp.actor('supervisor'), :c2, 'pay', 1,
     'receipt-0001-abc') AS first \gset
-SELECT row_to_json(case_apply(pg_temp.actor('officer'), :c2, 'pay', 1,
+SELECT row_to_json(case_apply(pg_temp.actor('supervisor'), :c2, 'pay', 1,
     'receipt-0001-abc'))::jsonb AS again \gset
 SELECT is((:'again'::jsonb)->>'code', 'ok',
     'repeating a command with its key answers ok');
@@ -33,16 +33,17 @@ SELECT is((SELECT count(*) FROM case_events WHERE case_id = :c2), 2::bigint,
     '... and appends no second event');
 SELECT is((SELECT version FROM cases WHERE id = :c2), 2,
     '... nor bumps the version again');
-SELECT is((case_apply(pg_temp.actor('officer'), :c2, 'record_biometrics', 2,
+SELECT is((case_apply(pg_temp.actor('supervisor'), :c2, 'record_biometrics', 2,
     'receipt-0001-abc')).code, 'idempotency_key_reused',
     'a key reused for another command is refused');
 SELECT is((case_apply(pg_temp.actor('officer2'), :c2, 'record_biometrics', 2,
     'receipt-0001-abc')).code, 'ok',
-    'keys are per actor: another officer''s same key is a new command');
+    'keys are per actor: an officer''s same key is a new command');
 
 -- Scoping.
 SELECT pg_temp.t_case('submitted') AS c3 \gset
-SELECT is((case_apply(pg_temp.actor('officer_b'), :c3, 'pay', 1, NULL)).code,
+SELECT is((case_apply(pg_temp.actor('officer_b'), :c3, 'request_info', 1,
+    NULL)).code,
     'forbidden', 'an officer of another office may not act');
 SELECT is((case_apply(pg_temp.actor('other_applicant'), :c3, 'withdraw', 1,
     NULL)).code, 'not_found',
@@ -51,10 +52,11 @@ SELECT is((case_apply(pg_temp.actor('partner_b'), :c3, 'pay', 1,
     NULL)).code, 'not_found', 'a partner of another office sees nothing');
 SELECT is((case_apply(pg_temp.actor('applicant'), :c3, 'pay', 1, NULL)).code,
     'forbidden', 'an applicant cannot mark their own case paid');
-SELECT is((case_apply(pg_temp.actor('officer'), -1, 'pay', 1, NULL)).code,
+SELECT is((case_apply(pg_temp.actor('supervisor'), -1, 'pay', 1, NULL)).code,
     'not_found', 'an unknown case is not_found');
 UPDATE accounts SET disabled_at = now() WHERE id = pg_temp.actor('officer2');
-SELECT is((case_apply(pg_temp.actor('officer2'), :c3, 'pay', 1, NULL)).code,
+SELECT is((case_apply(pg_temp.actor('officer2'), :c3, 'request_info', 1,
+    NULL)).code,
     'forbidden', 'a disabled account may not act');
 SELECT is((SELECT state::text || '/' || version FROM cases WHERE id = :c3),
     'submitted/1', 'none of the refused commands changed the case');
@@ -62,28 +64,28 @@ SELECT is((SELECT state::text || '/' || version FROM cases WHERE id = :c3),
 -- Input validation.
 SELECT is((case_apply(pg_temp.actor('officer'), :c3, 'Pay; DROP', 1,
     NULL)).code, 'invalid_input', 'a malformed command is invalid_input');
-SELECT is((case_apply(pg_temp.actor('officer'), :c3, 'pay', 1,
+SELECT is((case_apply(pg_temp.actor('supervisor'), :c3, 'pay', 1,
     'short')).code, 'invalid_input', 'a too short key is invalid_input');
-SELECT is((case_apply(pg_temp.actor('officer'), :c3, 'pay', 1,
+SELECT is((case_apply(pg_temp.actor('supervisor'), :c3, 'pay', 1,
     'bad key with spaces')).code, 'invalid_input', 'a key with spaces too');
-SELECT is((case_apply(pg_temp.actor('officer'), :c3, 'pay', 1, NULL,
+SELECT is((case_apply(pg_temp.actor('supervisor'), :c3, 'pay', 1, NULL,
     now() + interval '1 hour')).code, 'invalid_input',
     'an action in the future is invalid_input');
-SELECT is((case_apply(pg_temp.actor('officer'), :c3, 'pay', 1, NULL,
+SELECT is((case_apply(pg_temp.actor('supervisor'), :c3, 'pay', 1, NULL,
     now() - interval '60 days')).code, 'invalid_input',
     'an action recorded two months late is invalid_input');
-SELECT is((case_apply(pg_temp.actor('officer'), :c3, 'pay', 1, NULL, NULL,
+SELECT is((case_apply(pg_temp.actor('supervisor'), :c3, 'pay', 1, NULL, NULL,
     '[1,2]')).code, 'invalid_input', 'a payload that is not an object too');
-SELECT is((case_apply(pg_temp.actor('officer'), :c3, 'pay', NULL,
+SELECT is((case_apply(pg_temp.actor('supervisor'), :c3, 'pay', NULL,
     NULL)).code, 'invalid_input', 'the expected version is required');
 
 -- The event.
-SELECT case_apply(pg_temp.actor('officer'), :c3, 'pay', 1, 'evt-test-0001',
+SELECT case_apply(pg_temp.actor('supervisor'), :c3, 'pay', 1, 'evt-test-0001',
     now() - interval '2 hours', '{"receipt": "R-77"}') AS r3 \gset
 SELECT is((SELECT row(actor_id, actor_role::text, office_id, command,
     from_state::text, to_state::text, payload->>'receipt')::text
     FROM case_events WHERE id = (:'r3'::case_result).event_id),
-    row(pg_temp.actor('officer'), 'officer',
+    row(pg_temp.actor('supervisor'), 'supervisor',
     (SELECT id FROM offices WHERE code = 'TAA'), 'pay', 'submitted', 'paid',
     'R-77')::text,
     'the event names actor, role, office, command, states and payload');

@@ -7,7 +7,7 @@ SET client_min_messages = warning;
 SELECT plan(13);
 
 SELECT pg_temp.t_case('submitted') AS c \gset
-SELECT case_apply(pg_temp.actor('officer'), :c, 'pay', 1, NULL);
+SELECT case_apply(pg_temp.actor('officer'), :c, 'request_info', 1, NULL);
 
 SELECT pg_temp.actor('officer') AS officer \gset
 SET LOCAL ROLE kitas_app;
@@ -24,7 +24,7 @@ SELECT throws_ok($$ INSERT INTO transitions VALUES ('draft', 'issue',
     'nor add a transition');
 SELECT throws_ok($$ UPDATE outbox SET status = 'done' $$, '42501', NULL,
     'nor touch the outbox');
-SELECT is((SELECT state::text FROM cases WHERE id = :c), 'paid',
+SELECT is((SELECT state::text FROM cases WHERE id = :c), 'more_info',
     'it can read cases');
 SELECT throws_ok(format($$ SELECT case_apply(%s, %s, 'record_biometrics', 2,
     NULL) $$, :officer, :c), '42501', NULL,

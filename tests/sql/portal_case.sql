@@ -22,7 +22,7 @@ SELECT matches(portal_case_xml(sha256('portal-case-test'), :'ref')::text,
     'the applicant reads what the office asked for');
 
 SELECT FROM case_apply(pg_temp.actor('applicant'), :c, 'provide_info', 2, NULL);
-SELECT FROM case_apply(pg_temp.actor('officer'), :c, 'pay', 3, NULL, now(),
+SELECT FROM case_apply(pg_temp.actor('supervisor'), :c, 'pay', 3, NULL, now(),
     '{"receipt": "BNI-SECRET-4711", "reason": "BNI-SECRET-4711"}');
 SELECT doesnt_match(portal_case_xml(sha256('portal-case-test'), :'ref')::text,
     'BNI-SECRET-4711', 'a receipt number stays in the office');
