@@ -103,9 +103,9 @@ static const struct {
 	    "SELECT office_queues_xml(decode($1, 'hex'))", 1, 1 },
 	[DB_OFFICE_CASE] = { "office_case",
 	    "SELECT office_case_xml(decode($1, 'hex'), $2)", 2, 1 },
-	[DB_OFFICE_COMMAND] = { "office_command",
-	    "SELECT office_command(decode($1, 'hex'), $2, $3, $4::integer, "
-	    "$5, $6)", 6, 1 },
+	[DB_OFFICE_POST] = { "office_post",
+	    "SELECT office_post(decode($1, 'hex'), $2, $3, $4::integer, "
+	    "$5, $6, $7)", 7, 1 },
 	/* Not retried: it writes the audit log. */
 	[DB_OFFICE_PDF] = { "office_pdf",
 	    "SELECT number, sealed, aad FROM office_permit_pdf("

@@ -50,7 +50,8 @@ enum db_query {
 	DB_PERMIT_PDF,		/* (session, ref) -> number, sealed, aad */
 	DB_OFFICE_QUEUES,	/* (session) -> the office's queues, XML */
 	DB_OFFICE_CASE,		/* (session, ref) -> the case page model */
-	DB_OFFICE_COMMAND,	/* (session, ref, action, version, key, why) */
+	DB_OFFICE_POST,		/* (session, ref, action, version, key, why,
+				    csrf) */
 	DB_OFFICE_PDF,		/* (session, ref) -> number, sealed, aad */
 	DB_EX_PERMIT_EVENTS,	/* (partner, message, ..., after, limit) */
 	DB_OFFICE_LINK,		/* (session) -> the link panel model, XML */

@@ -7,6 +7,13 @@
  * its reference.  Every action goes through the command functions, with
  * the case version the page was rendered from: a case someone else
  * changed meanwhile is refused with a message, and nothing is lost.
+ *
+ * A form's POST goes to the database once: office_post() checks the
+ * session and the form's CSRF token and runs the command in one
+ * transaction, and a command done is answered with a redirect.  Anything
+ * else (no session, a wrong token, a refused command) takes the usual
+ * path: the session is loaded and checked here, and the page is rendered
+ * with the notice.
  */
 #include <kore/kore.h>
 #include <kore/http.h>
@@ -23,14 +30,19 @@ int	office_permit(struct http_request *);
 
 #define OFFICE_XML_MAX	(512 * 1024)	/* a page model */
 
+enum { OFFICE_POST_NONE = 0, OFFICE_POST_SENT, OFFICE_POST_DONE };
+
 struct office {
 	struct staff	 st;		/* first: staff.c's part */
+	int		 post;		/* OFFICE_POST_* */
+	char		 code[32];	/* the command's refusal */
 	char		 ref[REF_BUFSZ];
 	char		 action[24];
 	char		 version[12];
 	char		 idem[AUTH_TOKEN_BUFSZ];
 	char		 reason[512 * 4];
-	const char	*params[6];
+	char		 csrf[80];
+	const char	*params[7];
 	char		 col[2][128];	/* the PDF's number and aad */
 };
 
@@ -142,6 +154,7 @@ office_action(struct http_request *req, struct office *of)
 	staff_arg(req, "version", of->version, sizeof(of->version));
 	staff_arg(req, "idem", of->idem, sizeof(of->idem));
 	staff_arg(req, "reason", of->reason, sizeof(of->reason));
+	staff_arg(req, "csrf", of->csrf, sizeof(of->csrf));
 	if (of->action[0] == '\0' ||
 	    strspn(of->action, "abcdefghijklmnopqrstuvwxyz_") !=
 	    strlen(of->action) || of->version[0] == '\0' ||
@@ -152,6 +165,50 @@ office_action(struct http_request *req, struct office *of)
 	of->params[3] = of->version;
 	of->params[4] = of->idem;
 	of->params[5] = of->reason;
+	of->params[6] = of->csrf;
+	return (0);
+}
+
+/*
+ * The one round trip of a POST: -1 (return RETRY), 1 (answered; return
+ * *rc) or 0 (go on the usual path, of->code holding the refusal if the
+ * command was refused).
+ */
+static int
+office_post(struct http_request *req, struct office *of, int *rc)
+{
+	char	*cookie = NULL;
+	char	 loc[64];
+	int	 r;
+
+	if (of->post == OFFICE_POST_NONE) {
+		of->post = OFFICE_POST_DONE;
+		http_populate_cookies(req);
+		if (!http_request_cookie(req, SESSION_COOKIE, &cookie) ||
+		    !auth_token_valid(cookie) ||
+		    office_path_ref(req, of) == -1 ||
+		    office_action(req, of) == -1 || of->csrf[0] == '\0')
+			return (0);
+		auth_token_hash(cookie, of->st.sess.token_hash);
+		db_call_init(&of->st.db, req);
+		of->post = OFFICE_POST_SENT;
+	}
+	if (of->post != OFFICE_POST_SENT)
+		return (0);
+	if ((r = staff_db_or_reply(req, &of->st, DB_OFFICE_POST, of->params,
+	    rc)) != 0)
+		return (r);
+	of->post = OFFICE_POST_DONE;
+	if (of->st.text != NULL && strcmp(of->st.text, "ok") == 0) {
+		(void)snprintf(loc, sizeof(loc), STAFF_CASE_PREFIX "%s",
+		    of->ref);
+		*rc = staff_redirect(req, loc);
+		return (1);
+	}
+	(void)kore_strlcpy(of->code, of->st.text != NULL ? of->st.text : "",
+	    sizeof(of->code));
+	kore_free(of->st.text);
+	of->st.text = NULL;
 	return (0);
 }
 
@@ -176,37 +233,21 @@ int
 office_case(struct http_request *req)
 {
 	struct office	*of = office_state(req);
-	char		 loc[64];
 	int		 rc;
 
+	if (req->method == HTTP_METHOD_POST && of->st.phase == STAFF_SESSION &&
+	    office_post(req, of, &rc) != 0)
+		return (rc);
 	if (staff_begin_or_reply(req, &of->st, &rc) != 0)
 		return (rc);
 	if (of->st.phase == STAFF_CHECK) {
-		if (office_path_ref(req, of) == -1)
+		if (office_path_ref(req, of) == -1 ||
+		    strcmp(of->code, "not_found") == 0)
 			return (page_error(req, HTTP_STATUS_NOT_FOUND,
 			    of->st.lang, "error.not_found"));
-		if (req->method == HTTP_METHOD_GET)
-			return (office_show(req, of));
-		if (office_action(req, of) == -1) {
-			office_fail(of, "invalid_input");
-			return (office_show(req, of));
-		}
-		db_call_init(&of->st.db, req);
-		of->st.phase = STAFF_ACTION;
-	}
-	if (of->st.phase == STAFF_ACTION) {
-		if (staff_db_or_reply(req, &of->st, DB_OFFICE_COMMAND,
-		    of->params, &rc) != 0)
-			return (rc);
-		if (of->st.text != NULL && strcmp(of->st.text, "ok") == 0) {
-			(void)snprintf(loc, sizeof(loc), STAFF_CASE_PREFIX "%s",
-			    of->ref);
-			return (staff_redirect(req, loc));
-		}
-		if (of->st.text != NULL && strcmp(of->st.text, "not_found") == 0)
-			return (page_error(req, HTTP_STATUS_NOT_FOUND,
-			    of->st.lang, "error.not_found"));
-		office_fail(of, of->st.text != NULL ? of->st.text : "");
+		if (req->method == HTTP_METHOD_POST)
+			office_fail(of, of->code[0] != '\0' ? of->code :
+			    "invalid_input");
 	}
 	return (office_show(req, of));
 }

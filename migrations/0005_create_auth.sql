@@ -370,13 +370,15 @@ $$;
 -- Every function that acts for a session asks this.
 CREATE FUNCTION auth_live_account(p_token_hash bytea, p_now timestamptz)
 RETURNS bigint
-LANGUAGE sql STABLE AS $$
-	SELECT s.account_id FROM sessions s
-	JOIN accounts a ON a.id = s.account_id
-	CROSS JOIN auth_policy p
-	WHERE s.token_hash = p_token_hash AND s.ended_at IS NULL AND
-	    s.expires_at > p_now AND s.last_seen_at + p.idle > p_now AND
-	    a.disabled_at IS NULL
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT s.account_id FROM sessions s
+	    JOIN accounts a ON a.id = s.account_id
+	    CROSS JOIN auth_policy p
+	    WHERE s.token_hash = p_token_hash AND s.ended_at IS NULL AND
+		s.expires_at > p_now AND s.last_seen_at + p.idle > p_now AND
+		a.disabled_at IS NULL);
+END
 $$;
 
 -- The session behind a cookie, if it is alive (idle and absolute

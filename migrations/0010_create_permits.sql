@@ -147,9 +147,15 @@ CREATE CONSTRAINT TRIGGER cases_issued_with_permit AFTER UPDATE ON cases
 CREATE FUNCTION permit_staff(p_actor bigint, p_case cases,
     p_roles account_role[])
 RETURNS accounts
-LANGUAGE sql STABLE AS $$
-	SELECT * FROM accounts WHERE id = p_actor AND disabled_at IS NULL AND
-	    role = ANY (p_roles) AND office_id = p_case.office_id
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	a	accounts%ROWTYPE;
+BEGIN
+	SELECT * INTO a FROM accounts WHERE id = p_actor AND
+	    disabled_at IS NULL AND role = ANY (p_roles) AND
+	    office_id = p_case.office_id;
+	RETURN a;
+END
 $$;
 
 -- An officer or supervisor proposes to issue a cleared case.  A second

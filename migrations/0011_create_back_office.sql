@@ -20,21 +20,28 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
 CREATE FUNCTION audit(p_account bigint, p_action text, p_case bigint,
     p_detail jsonb, p_now timestamptz)
 RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
 	INSERT INTO audit_log (at, account_id, office_id, action, case_id,
 	    detail)
 	SELECT p_now, a.id, a.office_id, p_action, p_case,
 	    coalesce(p_detail, '{}')
-	FROM accounts a WHERE a.id = p_account
+	FROM accounts a WHERE a.id = p_account;
+END
 $$;
 
 -- The staff member behind a live session, or nothing.
 CREATE FUNCTION office_staff(p_session bytea, p_now timestamptz)
 RETURNS accounts
-LANGUAGE sql STABLE AS $$
-	SELECT a.* FROM accounts a
-	WHERE a.id = auth_live_account(p_session, p_now) AND
-	    a.role IN ('officer', 'supervisor') AND a.disabled_at IS NULL
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	a	accounts%ROWTYPE;
+BEGIN
+	SELECT * INTO a FROM accounts
+	WHERE id = auth_live_account(p_session, p_now) AND
+	    role IN ('officer', 'supervisor') AND disabled_at IS NULL;
+	RETURN a;
+END
 $$;
 
 -- The work queues of the staff member's office, as the page model:
@@ -273,6 +280,32 @@ BEGIN
 END
 $$;
 
+-- A back-office form's POST in one round trip: the live session, the
+-- CSRF token the form carries (compared by digest, so the time taken
+-- tells nothing of the token), the session's idle clock touched as
+-- auth_session() does, and office_command().  'session' when the session
+-- or the token is wrong: the server then checks them itself and answers
+-- (sign-in page, 403); it renders every refusal the same way.
+CREATE FUNCTION office_post(p_session bytea, p_reference text,
+    p_action text, p_expected integer, p_idem_key text, p_reason text,
+    p_csrf text, p_now timestamptz DEFAULT now())
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	IF auth_live_account(p_session, p_now) IS NULL OR
+	    NOT EXISTS (SELECT 1 FROM sessions s WHERE
+	    s.token_hash = p_session AND sha256(convert_to(s.csrf, 'UTF8')) =
+	    sha256(convert_to(coalesce(p_csrf, ''), 'UTF8'))) THEN
+		RETURN 'session';
+	END IF;
+	UPDATE sessions SET last_seen_at = p_now
+	    WHERE token_hash = p_session AND
+	    last_seen_at < p_now - interval '1 minute';
+	RETURN office_command(p_session, p_reference, p_action, p_expected,
+	    p_idem_key, p_reason, p_now);
+END
+$$;
+
 -- The office's copy of an issued permit (sealed; the server opens it),
 -- recorded in the audit log as a document view.
 CREATE FUNCTION office_permit_pdf(p_session bytea, p_reference text,
@@ -299,5 +332,6 @@ REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION office_queues_xml(bytea, timestamptz),
     office_case_xml(bytea, text, timestamptz),
     office_command(bytea, text, text, integer, text, text, timestamptz),
+    office_post(bytea, text, text, integer, text, text, text, timestamptz),
     office_permit_pdf(bytea, text, timestamptz)
     TO kitas_app;

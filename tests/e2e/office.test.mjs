@@ -168,6 +168,15 @@ test('an officer works a case; issuing takes a second person', async () => {
 		    action: 'propose_issue', version: version(ref), idem: 'officetestforged0002officetestforged' },
 		    { cookie: cookies });
 		assert.equal(nocsrf.status, 403);
+		// Nor with another token (the one-round-trip path checks it
+		// in the database).
+		const badcsrf = await postForm(`/office/case/${ref}`, { csrf: 'x'.repeat(43),
+		    lang: 'en', action: 'propose_issue', version: version(ref),
+		    idem: 'officetestforged0003officetestforged' }, { cookie: cookies });
+		assert.equal(badcsrf.status, 403);
+		assert.equal(psql(`SELECT count(*) FROM proposals p JOIN cases c ON c.id = p.case_id
+		    WHERE c.reference = :'p1' AND p.command = 'issue'`, ref), '1',
+		    'only the first proposal exists');
 
 		await sup.p.goto(`${BASE}/office?lang=en`);
 		assert.match(await sup.p.textContent('section:has(#q-approve)'), new RegExp(ref));
