@@ -291,16 +291,20 @@ CREATE FUNCTION office_post(p_session bytea, p_reference text,
     p_csrf text, p_now timestamptz DEFAULT now())
 RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	seen	timestamptz;
 BEGIN
-	IF auth_live_account(p_session, p_now) IS NULL OR
-	    NOT EXISTS (SELECT 1 FROM sessions s WHERE
-	    s.token_hash = p_session AND sha256(convert_to(s.csrf, 'UTF8')) =
-	    sha256(convert_to(coalesce(p_csrf, ''), 'UTF8'))) THEN
+	SELECT s.last_seen_at INTO seen FROM sessions s
+	    WHERE s.token_hash = p_session AND
+	    sha256(convert_to(s.csrf, 'UTF8')) =
+	    sha256(convert_to(coalesce(p_csrf, ''), 'UTF8'));
+	IF NOT FOUND OR auth_live_account(p_session, p_now) IS NULL THEN
 		RETURN 'session';
 	END IF;
-	UPDATE sessions SET last_seen_at = p_now
-	    WHERE token_hash = p_session AND
-	    last_seen_at < p_now - interval '1 minute';
+	IF seen < p_now - interval '1 minute' THEN
+		UPDATE sessions SET last_seen_at = p_now
+		    WHERE token_hash = p_session;
+	END IF;
 	RETURN office_command(p_session, p_reference, p_action, p_expected,
 	    p_idem_key, p_reason, p_now);
 END
