@@ -157,6 +157,9 @@ static const struct {
 	[DB_EX_CASE_STATUS] = { "exchange_case_status",
 	    "SELECT status, answer FROM exchange_case_status($1::integer, "
 	    "$2, $3, $4, decode($5, 'hex'), $6, $7)", 7, 1 },
+	[DB_EX_SPONSOR_BATCH] = { "exchange_sponsor_batch",
+	    "SELECT status, answer FROM exchange_sponsor_batch($1::integer, "
+	    "$2, $3, $4, decode($5, 'hex'), $6)", 6, 1 },
 	[DB_EX_EVIDENCE] = { "exchange_evidence",
 	    "SELECT status, answer FROM exchange_evidence($1::integer, "
 	    "$2, $3, $4, decode($5, 'hex'), $6, $7)", 7, 1 },

@@ -32,6 +32,7 @@ enum exchange_type {
 	EX_PERMIT_EVENTS,
 	EX_CASE_STATUS,
 	EX_EVIDENCE,
+	EX_SPONSOR_BATCH,
 	EX_TYPES
 };
 
@@ -52,6 +53,9 @@ static const struct {
 	    "caseStatusRequest", DB_EX_CASE_STATUS, 1 },
 	[EX_EVIDENCE] = { "evidence", "exchange-evidence-1.xsd",
 	    "evidenceRequest", DB_EX_EVIDENCE, 1 },
+	/* Many applications: the database reads them from the body. */
+	[EX_SPONSOR_BATCH] = { "sponsor-batch", "exchange-sponsor-batch-1.xsd",
+	    "sponsorBatch", DB_EX_SPONSOR_BATCH, 0 },
 };
 
 static xmlSchemaPtr		 ex_schema[EX_TYPES];
@@ -334,6 +338,8 @@ exchange_document_or_reply(struct http_request *req, struct exchange *ex,
 	case EX_EVIDENCE:
 		exchange_attr(root, "of", ex->f[0], sizeof(ex->f[0]));
 		break;
+	case EX_SPONSOR_BATCH:
+		break;
 	case EX_CLEARANCE:
 	default:
 		for (a = root->children; a != NULL; a = a->next) {
@@ -370,6 +376,13 @@ exchange_check_or_reply(struct http_request *req, struct exchange *ex,
 	if (exchange_body(req, ex) == -1) {
 		*rc = exchange_error(req, ex, 413, "too_large",
 		    "the body is larger than 1 MiB");
+		return (-1);
+	}
+	/* Kept and answered as text: UTF-8, whatever it declares. */
+	if (strlen(ex->body) != ex->len ||
+	    xmlCheckUTF8((const unsigned char *)ex->body) == 0) {
+		*rc = exchange_error(req, ex, 415, "encoding",
+		    "the body must be UTF-8");
 		return (-1);
 	}
 	if (!http_request_header(req, "content-digest", &digest) ||

@@ -145,6 +145,27 @@ $$;
 -- another account cannot be reused.  The person's details (what central
 -- checks and a permit prints) may change only while every case of that
 -- passport is a draft; after that: identity_locked (the office corrects).
+-- Who sponsors a permit kind: an employer for work, a spouse or a
+-- relative for family, the applicant for the rest.
+CREATE FUNCTION permit_sponsor_kind(p_kind permit_kind) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE p_kind WHEN 'E23' THEN 'employer' WHEN 'E31A' THEN 'spouse'
+	    WHEN 'E31C' THEN 'relative' WHEN 'E31E' THEN 'relative'
+	    ELSE 'self' END
+$$;
+
+-- The fee a case's billing code asks: the permit for its duration, and
+-- the express surcharge.
+CREATE FUNCTION case_fee(p_case cases) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT f.amount FROM fees f WHERE f.item =
+	    CASE p_case.duration_years WHEN 1 THEN 'itas_1y' ELSE 'itas_2y' END)
+	    + CASE WHEN p_case.service_level = 'express' THEN
+	    (SELECT f.amount FROM fees f WHERE f.item = 'express') ELSE 0 END;
+END
+$$;
+
 CREATE FUNCTION portal_draft_create(p_session bytea, p_family text,
     p_given text, p_birth date, p_sex text, p_nationality text,
     p_passport text, p_expiry date, p_kind permit_kind, p_duration smallint,
@@ -200,9 +221,7 @@ BEGIN
 		    WHERE id = ap.id;
 	END IF;
 	RETURN case_create(acct, o.id, ap.id, p_kind, p_duration, p_level,
-	    CASE p_kind WHEN 'E23' THEN 'employer' WHEN 'E31A' THEN 'spouse'
-	    WHEN 'E31C' THEN 'relative' WHEN 'E31E' THEN 'relative'
-	    ELSE 'self' END, '', '', p_idem, p_now);
+	    permit_sponsor_kind(p_kind), '', '', p_idem, p_now);
 END
 $$;
 
@@ -292,7 +311,6 @@ DECLARE
 	acct	bigint := portal_account(p_session, p_now);
 	c	cases%ROWTYPE;
 	r	case_result;
-	amt	bigint;
 BEGIN
 	c := portal_own_case(acct, p_reference);
 	IF c.id IS NULL THEN
@@ -315,13 +333,7 @@ BEGIN
 		RETURN;
 	END IF;
 	IF NOT r.replayed THEN
-		SELECT f.amount INTO amt FROM fees f WHERE f.item =
-		    CASE c.duration_years WHEN 1 THEN 'itas_1y' ELSE 'itas_2y' END;
-		IF c.service_level = 'express' THEN
-			amt := amt + (SELECT f.amount FROM fees f
-			    WHERE f.item = 'express');
-		END IF;
-		PERFORM billing_issue(c, amt, p_now);
+		PERFORM billing_issue(c, case_fee(c), p_now);
 	END IF;
 	RETURN QUERY SELECT 'ok'::text, b.code, b.amount, b.expires_at
 	    FROM billing_codes b WHERE b.case_id = c.id AND b.paid_at IS NULL

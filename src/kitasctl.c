@@ -33,11 +33,13 @@ usage(FILE *fp)
 	    "  exchange-key KEYID       create the server's Ed25519 signing key\n"
 	    "                           (exchange_key file, 0600); prints the\n"
 	    "                           public key for partners\n"
-	    "  partner-add NAME TYPES KEYID PUBKEY\n"
+	    "  partner-add NAME TYPES KEYID PUBKEY [OFFICES]\n"
 	    "                           register a partner (TYPES: comma list of\n"
 	    "                           payment-notice,clearance-result,\n"
-	    "                           permit-events,case-status,evidence)\n"
-	    "                           with its base64 Ed25519 public key\n"
+	    "                           permit-events,case-status,evidence,\n"
+	    "                           sponsor-batch) with its base64 Ed25519\n"
+	    "                           public key, serving the OFFICES (comma\n"
+	    "                           list of codes) or all\n"
 	    "  partner-key add NAME KEYID PUBKEY [FROM]\n"
 	    "                           a further key for the partner, valid\n"
 	    "                           from now or FROM; its other keys keep\n"
@@ -104,7 +106,8 @@ command_known(int argc, char **argv)
 	} cmds[] = {
 		{ "migrate", 2 }, { "status", 2 }, { "policy", 2 },
 		{ "policy", -1 }, { "vault-key", 2 }, { "exchange-key", 3 },
-		{ "partner-add", 6 }, { "keys", 3 }, { "keys", 5 },
+		{ "partner-add", 6 }, { "partner-add", 7 }, { "keys", 3 },
+		{ "keys", 5 },
 		{ "permit", 6 }, { "user", 4 }, { "user", 7 },
 		{ "partner-key", 4 }, { "partner-key", 5 },
 		{ "partner-key", 6 }, { "partner-key", 7 }, { "evidence", 4 },
@@ -161,22 +164,40 @@ exchange_key(const struct settings *s, const char *keyid)
 	return (0);
 }
 
+/*
+ * NAME TYPES KEYID PUBKEY [OFFICES]: OFFICES a comma list of office codes
+ * the partner serves, all of them when absent.
+ */
 static int
-partner_add(PGconn *db, char **argv)
+partner_add(PGconn *db, int argc, char **argv)
 {
 	PGresult	*res;
-	const char	*params[4] = { argv[0], argv[1], argv[2], argv[3] };
+	const char	*params[5] = { argv[0], argv[1], argv[2], argv[3],
+			    argc > 4 ? argv[4] : NULL };
 	int		 ok;
 
+	res = PQexecParams(db, "SELECT $1::text IS NULL OR (SELECT count(*) "
+	    "FROM offices WHERE code = ANY (string_to_array($1, ','))) = "
+	    "cardinality(string_to_array($1, ','))", 1, NULL, params + 4,
+	    NULL, NULL, 0);
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK &&
+	    strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!ok) {
+		fprintf(stderr, "kitasctl: unknown office in %s\n", params[4]);
+		return (1);
+	}
 	res = PQexecParams(db,
 	    "WITH a AS (INSERT INTO accounts (role, email, display_name) "
 	    "VALUES ('partner', lower(regexp_replace($1, '[^A-Za-z0-9]', '', "
 	    "'g')) || '@partner.invalid', $1) RETURNING id), "
-	    "p AS (INSERT INTO partners (account_id, name, types) "
-	    "SELECT id, $1, string_to_array($2, ',') FROM a RETURNING id) "
+	    "p AS (INSERT INTO partners (account_id, name, types, offices) "
+	    "SELECT id, $1, string_to_array($2, ','), (SELECT array_agg(o.id "
+	    "ORDER BY o.id) FROM offices o WHERE $5::text IS NOT NULL AND "
+	    "o.code = ANY (string_to_array($5, ','))) FROM a RETURNING id) "
 	    "INSERT INTO partner_keys (keyid, partner_id, public_key, "
 	    "valid_from) SELECT $3, p.id, decode($4, 'base64'), now() FROM p",
-	    4, NULL, params, NULL, NULL, 0);
+	    5, NULL, params, NULL, NULL, 0);
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
 		fprintf(stderr, "kitasctl: %s", PQresultErrorMessage(res));
@@ -294,7 +315,7 @@ main(int argc, char **argv)
 		return (rc);
 	}
 	if (strcmp(argv[1], "partner-add") == 0) {
-		rc = partner_add(db, argv + 2);
+		rc = partner_add(db, argc - 2, argv + 2);
 		PQfinish(db);
 		return (rc);
 	}

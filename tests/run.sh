@@ -187,7 +187,7 @@ e2e() {
 	start_kore || return
 	# TEST_E2E="auth central" runs only those files.
 	local files="" f
-	for f in ${TEST_E2E:-skeleton browser auth portal journey permit office link referral biometrics search admin mail exchange feed exchange2 central restart}; do
+	for f in ${TEST_E2E:-skeleton browser auth portal journey permit office link referral biometrics search admin mail exchange feed exchange2 batch central restart}; do
 		files="$files tests/e2e/$f.test.mjs"
 	done
 	# shellcheck disable=SC2086

@@ -5,50 +5,18 @@
 // library.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { httpbis, createSigner, createVerifier } from 'http-message-signatures';
+import { BASE, ROOT, psql } from './lib.mjs';
+import { answerVerifies, keypair, rawPub, signedPost } from './partner.mjs';
 
-import { BASE, ROOT, STATE, psql } from './lib.mjs';
-
-const partner = generateKeyPairSync('ed25519');
-const stranger = generateKeyPairSync('ed25519');
+const partner = keypair();
+const stranger = keypair();
 const KEYID = `bank-${process.pid}`;
-const rawPub = (k) => Buffer.from(k.publicKey.export({ format: 'jwk' }).x, 'base64url')
-    .toString('base64');
 
-function serverKey() {
-	const [, b64] = readFileSync(path.join(STATE, 'exchange.pub'), 'utf8').trim().split(' ');
-	return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519',
-	    x: Buffer.from(b64, 'base64').toString('base64url') }, format: 'jwk' });
-}
-
-const digestOf = (body) => `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
-
-async function send(type, body, { key = partner.privateKey, keyid = KEYID,
-    fields = ['@method', '@path', 'content-type', 'content-digest'],
-    created = new Date(), tamper = null } = {}) {
-	const url = `${BASE}/exchange/v1/${type}`;
-	const req = { method: 'POST', url, headers: { 'content-type': 'application/xml',
-	    'content-digest': digestOf(body) } };
-	const signed = await httpbis.signMessage({ key: createSigner(key, 'ed25519', keyid),
-	    fields, params: ['created', 'keyid', 'alg'], paramValues: { created } }, req);
-	const res = await fetch(url, { method: 'POST', headers: signed.headers,
-	    body: tamper ?? body });
-	const text = await res.text();
-	return { res, text };
-}
-
-async function verifiedAnswer(res) {
-	const headers = Object.fromEntries(res.headers.entries());
-	const ok = await httpbis.verifyMessage({ keyLookup: async () => ({
-	    verify: createVerifier(serverKey(), 'ed25519') }) },
-	    { status: res.status, headers });
-	return ok;
-}
+const send = (type, body, { key = partner.privateKey, keyid = KEYID, ...opts } = {}) =>
+    signedPost(type, body, { key, keyid, ...opts });
 
 const notice = (id, code, amount) => `<?xml version="1.0" encoding="UTF-8"?>
 <paymentNotice xmlns="urn:kitas:exchange:payment:1" version="1" messageId="${id}">
@@ -91,7 +59,7 @@ test('a signed payment notice pays the case once, and our answer verifies', asyn
 	assert.equal(first.res.status, 200, first.text);
 	assert.match(first.text, /outcome="accepted"/);
 	assert.match(first.text, /state="paid"/);
-	assert.equal(await verifiedAnswer(first.res), true, 'the answer is signed by us');
+	assert.equal(await answerVerifies(first.res), true, 'the answer is signed by us');
 	assert.equal(state(id), 'paid');
 	const again = await send('payment-notice', body);
 	assert.equal(again.res.status, 200);
@@ -150,6 +118,20 @@ for (const [name, body, msg] of hostile) {
 		assert.equal(psql(`SELECT count(*) FROM case_events`), before);
 	});
 }
+
+// Bodies are kept and answered as text: a body that is not UTF-8,
+// whatever it declares, is refused before anything else reads it.
+test('a body that is not UTF-8 is refused and changes nothing', async () => {
+	const before = psql(`SELECT count(*) FROM case_events`);
+	const body = Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?>' +
+	    '<paymentNotice xmlns="urn:kitas:exchange:payment:1" version="1" ' +
+	    'messageId="latin1-0001"><billingCode>caf\u00e9</billingCode></paymentNotice>',
+	    'latin1');
+	const r = await send('payment-notice', body);
+	assert.equal(r.res.status, 415, r.text);
+	assert.match(r.text, /code="encoding"/);
+	assert.equal(psql(`SELECT count(*) FROM case_events`), before);
+});
 
 // The longest reason the schema allows, in 4-byte characters: read
 // whole (cut inside a character, the database would refuse the text and

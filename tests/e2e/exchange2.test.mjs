@@ -9,14 +9,11 @@
 // answer against its XSD.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { httpbis, createSigner, createVerifier } from 'http-message-signatures';
-
-import { BASE, ROOT, STATE, psql } from './lib.mjs';
+import { ROOT, psql } from './lib.mjs';
+import { digestOf, keypair, partnerSend, rawPub, xmllint } from './partner.mjs';
 
 const SCHEMA = {
 	'case-status': path.join(ROOT, 'assets/schemas/exchange-case-status-1.xsd'),
@@ -25,58 +22,22 @@ const SCHEMA = {
 const NS_STATUS = 'urn:kitas:exchange:case-status:1';
 const NS_EVIDENCE = 'urn:kitas:exchange:evidence:1';
 
-const keypair = () => generateKeyPairSync('ed25519');
 const pid = process.pid;
 // Entitled everywhere; of another office only; without the case-status right.
 const agency = { name: `Agency ${pid}`, keyid: `agency-${pid}`, key: keypair() };
 const other = { name: `Agency other ${pid}`, keyid: `agency-other-${pid}`, key: keypair() };
 const noright = { name: `Agency noright ${pid}`, keyid: `agency-nr-${pid}`, key: keypair() };
 
-const rawPub = (k) => Buffer.from(k.publicKey.export({ format: 'jwk' }).x, 'base64url')
-    .toString('base64');
 const kitasctl = (...args) => execFileSync(path.join(ROOT, 'kitasctl'), args,
     { cwd: ROOT, encoding: 'utf8' });
-
-function serverKey() {
-	const [, b64] = readFileSync(path.join(STATE, 'exchange.pub'), 'utf8').trim().split(' ');
-	return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519',
-	    x: Buffer.from(b64, 'base64').toString('base64url') }, format: 'jwk' });
-}
-
-const digestOf = (body) => `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
 
 let made = 0;
 const msgid = (tag) => `ex2-${pid}-${tag}-${++made}`;
 
 // POST body to type signed by who (or as told); the answer's signature
 // and Content-Digest checked.  The request's signature header comes back.
-async function send(who, type, body, { key = who.key.privateKey, keyid = who.keyid } = {}) {
-	const url = `${BASE}/exchange/v1/${type}`;
-	const signed = await httpbis.signMessage({ key: createSigner(key, 'ed25519', keyid),
-	    fields: ['@method', '@path', 'content-type', 'content-digest'],
-	    params: ['created', 'keyid', 'alg'], paramValues: { created: new Date() } },
-	    { method: 'POST', url, headers: { 'content-type': 'application/xml',
-	    'content-digest': digestOf(body) } });
-	const res = await fetch(url, { method: 'POST', headers: signed.headers, body });
-	const text = await res.text();
-	assert.equal(await httpbis.verifyMessage({ keyLookup: async () => ({
-	    verify: createVerifier(serverKey(), 'ed25519') }) },
-	    { status: res.status, headers: Object.fromEntries(res.headers.entries()) }),
-	    true, `the answer is signed by us: ${text}`);
-	assert.equal(res.headers.get('content-digest'), digestOf(text));
-	return { status: res.status, text, signature: signed.headers.signature ??
-	    signed.headers.Signature };
-}
-
-// xmllint against our XSD, or well-formed only (an error answer).
-function xmllint(text, schema) {
-	const args = ['--noout', ...(schema ? ['--schema', schema] : []), '-'];
-	try {
-		execFileSync('xmllint', args, { input: text, stdio: ['pipe', 'pipe', 'pipe'] });
-	} catch (e) {
-		assert.fail(`xmllint ${schema ? 'schema' : 'parse'}: ${e.stderr}\n${text}`);
-	}
-}
+const send = (who, type, body, { key = who.key.privateKey, keyid = who.keyid } = {}) =>
+    partnerSend(who, type, body, { key, keyid });
 
 // The text of an evidence element, as an XML parser reads it (xmllint
 // ends what it prints with a newline of its own).

@@ -9,19 +9,15 @@
 // is checked for our signature, and every feed page against the XSD.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { httpbis, createSigner, createVerifier } from 'http-message-signatures';
-
-import { BASE, ROOT, STATE, psql } from './lib.mjs';
+import { ROOT, psql } from './lib.mjs';
+import { keypair, partnerSend, rawPub, xmllint } from './partner.mjs';
 
 const XSD = path.join(ROOT, 'assets/schemas/exchange-permit-events-1.xsd');
 const NS = 'urn:kitas:exchange:permit-events:1';
 
-const keypair = () => generateKeyPairSync('ed25519');
 const registry = { name: `Registry ${process.pid}`, keyid: `registry-${process.pid}`,
     key: keypair() };
 const local = { name: `Registry SMG ${process.pid}`, keyid: `registry-smg-${process.pid}`,
@@ -29,17 +25,6 @@ const local = { name: `Registry SMG ${process.pid}`, keyid: `registry-smg-${proc
 const bank = { name: `Feed bank ${process.pid}`, keyid: `feed-bank-${process.pid}`,
     key: keypair() };
 const stranger = keypair();
-
-const rawPub = (k) => Buffer.from(k.publicKey.export({ format: 'jwk' }).x, 'base64url')
-    .toString('base64');
-
-function serverKey() {
-	const [, b64] = readFileSync(path.join(STATE, 'exchange.pub'), 'utf8').trim().split(' ');
-	return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519',
-	    x: Buffer.from(b64, 'base64').toString('base64url') }, format: 'jwk' });
-}
-
-const digestOf = (body) => `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
 
 let made = 0;
 const msgid = (tag) => `feed-${process.pid}-${tag}-${++made}`;
@@ -49,36 +34,7 @@ const request = (id, after, limit) => `<?xml version="1.0" encoding="UTF-8"?>
     limit === undefined ? '' : ` limit="${limit}"`}/>`;
 
 // POST body signed by who (or as told), the answer's signature checked.
-async function send(who, body, { key = who.key.privateKey, keyid = who.keyid,
-    unsigned = false, tamper = null } = {}) {
-	const url = `${BASE}/exchange/v1/permit-events`;
-	let headers = { 'content-type': 'application/xml', 'content-digest': digestOf(body) };
-	if (!unsigned) {
-		const signed = await httpbis.signMessage({ key: createSigner(key, 'ed25519', keyid),
-		    fields: ['@method', '@path', 'content-type', 'content-digest'],
-		    params: ['created', 'keyid', 'alg'], paramValues: { created: new Date() } },
-		    { method: 'POST', url, headers });
-		headers = signed.headers;
-	}
-	const res = await fetch(url, { method: 'POST', headers, body: tamper ?? body });
-	const text = await res.text();
-	assert.equal(await httpbis.verifyMessage({ keyLookup: async () => ({
-	    verify: createVerifier(serverKey(), 'ed25519') }) },
-	    { status: res.status, headers: Object.fromEntries(res.headers.entries()) }),
-	    true, `the answer is signed by us: ${text}`);
-	assert.equal(res.headers.get('content-digest'), digestOf(text));
-	return { status: res.status, text };
-}
-
-// xmllint against our XSD (a feed page), or well-formed only (an error).
-function xmllint(text, schema) {
-	const args = ['--noout', ...(schema ? ['--schema', schema] : []), '-'];
-	try {
-		execFileSync('xmllint', args, { input: text, stdio: ['pipe', 'pipe', 'pipe'] });
-	} catch (e) {
-		assert.fail(`xmllint ${schema ? 'schema' : 'parse'}: ${e.stderr}\n${text}`);
-	}
-}
+const send = (who, body, opts = {}) => partnerSend(who, 'permit-events', body, opts);
 
 const unescape = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
