@@ -56,16 +56,20 @@ CREATE TABLE exchange_signatures (
 
 GRANT SELECT (id, name, types) ON partners TO kitas_app;
 
--- The key a request names, if it is valid now, with its partner.
+-- The key a request names, if it is valid now, with its partner.  (In
+-- plpgsql, as the other lookups on every request are, so that its plan
+-- is cached: a SQL function is planned again on each call.)
 CREATE FUNCTION exchange_key(p_keyid text, p_now timestamptz DEFAULT now())
 RETURNS TABLE (partner_id integer, public_key text, types text[])
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT p.id, encode(k.public_key, 'hex'), p.types
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN QUERY SELECT p.id, encode(k.public_key, 'hex'), p.types
 	FROM partner_keys k JOIN partners p ON p.id = k.partner_id
 	JOIN accounts a ON a.id = p.account_id
 	WHERE k.keyid = p_keyid AND k.revoked_at IS NULL AND
 	    k.valid_from <= p_now AND (k.valid_to IS NULL OR k.valid_to > p_now)
-	    AND a.disabled_at IS NULL
+	    AND a.disabled_at IS NULL;
+END
 $$;
 
 -- The answer document.
@@ -137,12 +141,14 @@ CREATE FUNCTION exchange_log(p_partner integer, p_message_id text,
     p_body text, p_status integer, p_code text, p_answer text,
     p_now timestamptz)
 RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
 	INSERT INTO exchange_messages (partner_id, message_id, type, keyid,
 	    digest, signature, received_at, outcome, error_code, body, response)
 	VALUES (p_partner, p_message_id, p_type, p_keyid, p_digest, p_signature,
 	    p_now, CASE WHEN p_status = 200 THEN 'accepted' ELSE 'rejected' END,
-	    p_code, p_body, p_answer)
+	    p_code, p_body, p_answer);
+END
 $$;
 
 -- A payment notice: the billing code is paid.  Wrong amount, unknown or

@@ -104,6 +104,11 @@ case $ONLY in
 	KITAS_STATE_DIR=$STATE node tests/bench/office.mjs ;;
 esac
 case $ONLY in
+''|payment_notice|sponsor_batch)
+	KITAS_STATE_DIR=$STATE KITAS_URL=http://127.0.0.1:28083 \
+	    node tests/bench/exchange.mjs "$ONLY" ;;
+esac
+case $ONLY in
 ''|drain*|status_p99_during_drain|worker_rss)
 	KITAS_STATE_DIR=$STATE SIM_URL=http://127.0.0.1:28099 \
 	    SIM_CONTROL=http://127.0.0.1:28098 node tests/bench/drain.mjs "$ONLY" ;;
