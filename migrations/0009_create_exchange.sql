@@ -91,24 +91,25 @@ $$;
 -- Common start of every message: a key that is not this partner's (or
 -- not valid now), the message id seen before (the first answer,
 -- replayed), a replayed signature, or a type the partner may not send.
--- NULL to go on, else the answer to give (status, body); replayed means
--- "do not log" (a key mismatch is not that partner's message either).
+-- NULL to go on, else the answer to give (status, body), already logged
+-- unless it is a replay or a key mismatch (not that partner's message
+-- either).  With p_keep_forbidden a 403 is neither logged nor final: the
+-- caller answers it its own way (case-status says not_found).
 CREATE FUNCTION exchange_prelude(p_partner integer,
-    p_message_id text, p_type text, p_keyid text, p_signature bytea,
-    p_now timestamptz, OUT status integer, OUT answer text,
-    OUT replayed boolean)
+    p_message_id text, p_type text, p_keyid text, p_digest text,
+    p_signature bytea, p_body text, p_now timestamptz,
+    p_keep_forbidden boolean DEFAULT false,
+    OUT status integer, OUT answer text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	m	exchange_messages%ROWTYPE;
 BEGIN
-	replayed := false;
 	IF NOT EXISTS (SELECT 1 FROM exchange_key(p_keyid, p_now) k
 	    WHERE k.partner_id = p_partner) THEN
 		status := 401;
 		answer := exchange_answer(p_message_id, 'rejected',
 		    'unknown_key', 'the key is not valid for this partner',
 		    NULL, NULL);
-		replayed := true;
 		RETURN;
 	END IF;
 	SELECT * INTO m FROM exchange_messages
@@ -116,7 +117,6 @@ BEGIN
 	IF FOUND THEN
 		status := CASE m.outcome WHEN 'accepted' THEN 200 ELSE 422 END;
 		answer := m.response;
-		replayed := true;
 		RETURN;
 	END IF;
 	INSERT INTO exchange_signatures VALUES (p_keyid, p_signature, p_now)
@@ -125,13 +125,19 @@ BEGIN
 		status := 401;
 		answer := exchange_answer(p_message_id, 'rejected', 'replay',
 		    'this signature was used before', NULL, NULL);
-		RETURN;
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM partners WHERE id = p_partner AND
+	ELSIF NOT EXISTS (SELECT 1 FROM partners WHERE id = p_partner AND
 	    p_type = ANY(types)) THEN
 		status := 403;
 		answer := exchange_answer(p_message_id, 'rejected', 'forbidden',
 		    'this partner may not send ' || p_type, NULL, NULL);
+		IF p_keep_forbidden THEN
+			RETURN;
+		END IF;
+	END IF;
+	IF status IS NOT NULL THEN
+		PERFORM exchange_log(p_partner, p_message_id, p_type, p_keyid,
+		    p_digest, p_signature, p_body, status, 'refused', answer,
+		    p_now);
 	END IF;
 END
 $$;
@@ -175,14 +181,9 @@ DECLARE
 	msg	text;
 	ans	text;
 BEGIN
-	pre := exchange_prelude(p_partner, p_message_id, 'payment-notice',
-	    p_keyid, p_signature, p_now);
+	pre := exchange_prelude(p_partner, p_message_id, 'payment-notice', p_keyid,
+	    p_digest, p_signature, p_body, p_now);
 	IF pre.status IS NOT NULL THEN
-		IF NOT pre.replayed THEN
-			PERFORM exchange_log(p_partner, p_message_id,
-			    'payment-notice', p_keyid, p_digest, p_signature,
-			    p_body, pre.status, 'refused', pre.answer, p_now);
-		END IF;
 		RETURN QUERY SELECT pre.status, pre.answer;
 		RETURN;
 	END IF;
@@ -251,14 +252,9 @@ DECLARE
 	ans	text;
 	c	cases%ROWTYPE;
 BEGIN
-	pre := exchange_prelude(p_partner, p_message_id, 'clearance-result',
-	    p_keyid, p_signature, p_now);
+	pre := exchange_prelude(p_partner, p_message_id, 'clearance-result', p_keyid,
+	    p_digest, p_signature, p_body, p_now);
 	IF pre.status IS NOT NULL THEN
-		IF NOT pre.replayed THEN
-			PERFORM exchange_log(p_partner, p_message_id,
-			    'clearance-result', p_keyid, p_digest, p_signature,
-			    p_body, pre.status, 'refused', pre.answer, p_now);
-		END IF;
 		RETURN QUERY SELECT pre.status, pre.answer;
 		RETURN;
 	END IF;

@@ -83,14 +83,9 @@ DECLARE
 	pth	text := '/permitEventsRequest/@after';
 	ans	text;
 BEGIN
-	pre := exchange_prelude(p_partner, p_message_id, 'permit-events',
-	    p_keyid, p_signature, p_now);
+	pre := exchange_prelude(p_partner, p_message_id, 'permit-events', p_keyid,
+	    p_digest, p_signature, p_body, p_now);
 	IF pre.status IS NOT NULL THEN
-		IF NOT pre.replayed THEN
-			PERFORM exchange_log(p_partner, p_message_id,
-			    'permit-events', p_keyid, p_digest, p_signature,
-			    p_body, pre.status, 'refused', pre.answer, p_now);
-		END IF;
 		RETURN QUERY SELECT pre.status, pre.answer;
 		RETURN;
 	END IF;

@@ -76,14 +76,9 @@ DECLARE
 	msg	text;
 	ans	text;
 BEGIN
-	pre := exchange_prelude(p_partner, p_message_id, 'case-status',
-	    p_keyid, p_signature, p_now);
+	pre := exchange_prelude(p_partner, p_message_id, 'case-status', p_keyid,
+	    p_digest, p_signature, p_body, p_now, true);
 	IF pre.status IS NOT NULL AND pre.status <> 403 THEN
-		IF NOT pre.replayed THEN
-			PERFORM exchange_log(p_partner, p_message_id,
-			    'case-status', p_keyid, p_digest, p_signature,
-			    p_body, pre.status, 'refused', pre.answer, p_now);
-		END IF;
 		RETURN QUERY SELECT pre.status, pre.answer;
 		RETURN;
 	END IF;
@@ -155,14 +150,9 @@ DECLARE
 	st	integer := 200;
 	ans	text;
 BEGIN
-	pre := exchange_prelude(p_partner, p_message_id, 'evidence',
-	    p_keyid, p_signature, p_now);
+	pre := exchange_prelude(p_partner, p_message_id, 'evidence', p_keyid,
+	    p_digest, p_signature, p_body, p_now);
 	IF pre.status IS NOT NULL THEN
-		IF NOT pre.replayed THEN
-			PERFORM exchange_log(p_partner, p_message_id,
-			    'evidence', p_keyid, p_digest, p_signature,
-			    p_body, pre.status, 'refused', pre.answer, p_now);
-		END IF;
 		RETURN QUERY SELECT pre.status, pre.answer;
 		RETURN;
 	END IF;
