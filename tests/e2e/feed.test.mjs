@@ -5,6 +5,7 @@
 // cancellation, the saved cursor gives exactly the new events; a repeated
 // message id gives the first answer byte for byte; a partner serving one
 // office sees only that office but its cursor still moves past the rest;
+// a registry resumes from its saved cursor after our server restarted;
 // unsigned, badly signed or unauthorised reads are refused.  Every answer
 // is checked for our signature, and every feed page against the XSD.
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import test from 'node:test';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
-import { ROOT, psql } from './lib.mjs';
+import { ROOT, psql, startKore } from './lib.mjs';
 import { keypair, partnerSend, rawPub, xmllint } from './partner.mjs';
 
 const XSD = path.join(ROOT, 'assets/schemas/exchange-permit-events-1.xsd');
@@ -75,12 +76,12 @@ function table(after, office = null) {
 
 const lastSeq = () => +psql('SELECT coalesce(max(seq), 0) FROM permit_events');
 
-// Read everything after a cursor in pages of limit: the events and the
-// cursor at the end.
-async function readAll(who, after, limit) {
+// Read everything after a cursor in pages of limit (from the server at
+// opts.base, or the suite's): the events and the cursor at the end.
+async function readAll(who, after, limit, opts = {}) {
 	const events = [];
 	for (let pages = 0; pages < 1000; pages++) {
-		const p = page(await send(who, request(msgid('page'), after, limit)));
+		const p = page(await send(who, request(msgid('page'), after, limit), opts));
 		assert.ok(p.events.length <= limit, 'never more than the limit');
 		if (p.more)
 			assert.equal(p.events.length, limit, 'a page short of the limit is the last');
@@ -181,6 +182,32 @@ test('after new issuances and a cancellation the saved cursor gives exactly the 
 	assert.equal(again.more, false);
 	cursor = p.next;
 	assert.ok(smg);
+});
+
+// TEST_DRILL_PORT lets a second checkout run the suite beside this one.
+const DRILL_PORT = Number(process.env.TEST_DRILL_PORT ?? 18081);
+
+test('after the server restarts, the saved cursor resumes: nothing missed, nothing twice',
+    async () => {
+	const base = `http://127.0.0.1:${DRILL_PORT}`;
+	const env = { KITAS_CENTRAL_URL: '', KITAS_SMTP_URL: '' };
+	let kore = await startKore('feed', DRILL_PORT, env);
+	try {
+		const { cursor: saved } = await readAll(registry, 0, 50, { base });
+		assert.equal(saved, lastSeq());
+		await kore.stop();
+		kore = null;
+		// The office goes on while the server is away.
+		const id = issue('DPS', `RST${process.pid % 100000}`);
+		cancel(id, 'Restart drill');
+		kore = await startKore('feed', DRILL_PORT, env);
+		const { events, cursor: after } = await readAll(registry, saved, 50, { base });
+		assert.equal(events.length, 2, 'the issuance and the cancellation');
+		assert.deepEqual(events, table(saved));
+		assert.equal(after, lastSeq());
+	} finally {
+		await kore?.stop();
+	}
 });
 
 test('a repeated message id gives the first answer byte for byte', async () => {

@@ -31,12 +31,12 @@ export function serverKey() {
 
 export const COVERED = ['@method', '@path', 'content-type', 'content-digest'];
 
-// POST body to /exchange/v1/type signed with key as keyid (or unsigned);
-// tamper replaces the body after signing.  The response, its text and
-// the request's Signature header.
+// POST body to base/exchange/v1/type signed with key as keyid (or
+// unsigned); tamper replaces the body after signing.  The response, its
+// text and the request's Signature header.
 export async function signedPost(type, body, { key, keyid, fields = COVERED,
-    created = new Date(), tamper = null, unsigned = false } = {}) {
-	const url = `${BASE}/exchange/v1/${type}`;
+    created = new Date(), tamper = null, unsigned = false, base = BASE } = {}) {
+	const url = `${base}/exchange/v1/${type}`;
 	let headers = { 'content-type': 'application/xml', 'content-digest': digestOf(body) };
 	if (!unsigned) {
 		const signed = await httpbis.signMessage({
