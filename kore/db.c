@@ -160,6 +160,10 @@ static const struct {
 	[DB_EX_SPONSOR_BATCH] = { "exchange_sponsor_batch",
 	    "SELECT status, answer FROM exchange_sponsor_batch($1::integer, "
 	    "$2, $3, $4, decode($5, 'hex'), $6)", 6, 1 },
+	/* Not retried: it writes the audit log. */
+	[DB_OFFICE_EVIDENCE] = { "office_evidence",
+	    "SELECT office_evidence_xml(decode($1, 'hex'), nullif($2, ''), "
+	    "nullif($3, ''))", 3, 0 },
 	[DB_EX_EVIDENCE] = { "exchange_evidence",
 	    "SELECT status, answer FROM exchange_evidence($1::integer, "
 	    "$2, $3, $4, decode($5, 'hex'), $6, $7)", 7, 1 },

@@ -67,6 +67,7 @@ enum db_query {
 	DB_BIO_INTERVIEW,	/* (session, ref, blob, aad) -> code */
 	DB_EX_CASE_STATUS,	/* (partner, message, ..., reference) */
 	DB_EX_EVIDENCE,		/* (partner, message, ..., of) */
+	DB_OFFICE_EVIDENCE,	/* (session, partner, id) -> page model */
 	DB_EX_SPONSOR_BATCH,	/* (partner, message, ..., body) */
 	/* The background workers' (db_async_query()). */
 	DB_CLR_CLAIM,		/* (owner, batch) -> requests to send */

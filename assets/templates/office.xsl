@@ -19,6 +19,9 @@
 <p><xsl:value-of select="queues/@office-name"/> (<xsl:value-of select="queues/@office"/>)</p>
 <p><a href="/office/link"><xsl:value-of select="i:t('office.link.open')"/></a></p>
 <p><a href="/office/search"><xsl:value-of select="i:t('search.open')"/></a></p>
+<xsl:if test="queues/@role = 'supervisor'">
+<p><a href="/office/evidence"><xsl:value-of select="i:t('evidence.open')"/></a></p>
+</xsl:if>
 <nav aria-label="{i:t('office.queues')}">
 <ul class="queues">
 <xsl:for-each select="queues/queue">

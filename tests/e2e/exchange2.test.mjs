@@ -12,8 +12,11 @@ import test from 'node:test';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
-import { ROOT, psql } from './lib.mjs';
+import { chromium } from 'playwright-core';
+
+import { BASE, ROOT, psql } from './lib.mjs';
 import { digestOf, keypair, partnerSend, rawPub, xmllint } from './partner.mjs';
+import { axeCheck, signInStaff, staffPassword } from './staff.mjs';
 
 const SCHEMA = {
 	'case-status': path.join(ROOT, 'assets/schemas/exchange-case-status-1.xsd'),
@@ -132,6 +135,8 @@ function billed() {
 }
 
 let paymentId;		/* the agency's accepted payment notice */
+let paymentBody;	/* as sent */
+let paymentAnswer;	/* as we answered */
 
 test('evidence of an earlier payment notice gives the exact body and our answer', async () => {
 	paymentId = msgid('pay');
@@ -143,6 +148,8 @@ test('evidence of an earlier payment notice gives the exact body and our answer'
 	    `\r\n</paymentNotice>\r\n`;
 	const paid = await send(agency, 'payment-notice', body);
 	assert.equal(paid.status, 200, paid.text);
+	paymentBody = body;
+	paymentAnswer = paid.text;
 
 	const id = msgid('ev');
 	const r = await send(agency, 'evidence', evidenceRequest(id, paymentId));
@@ -181,6 +188,59 @@ test('evidence only of one\'s own messages', async () => {
 	assert.throws(() => execFileSync(path.join(ROOT, 'kitasctl'),
 	    ['evidence', other.name, paymentId], { cwd: ROOT, stdio: 'pipe' }),
 	    'nor does kitasctl find it under another partner');
+});
+
+// The same log entry for a supervisor, in the back office: audited,
+// refused to officers, a malformed id answered next to its field.
+test('a supervisor reads the evidence in the back office; an officer cannot', async () => {
+	const SUP = 'supervisor.smg@imigrasi.example', OFF = 'officer.smg@imigrasi.example';
+	staffPassword(SUP);
+	staffPassword(OFF);
+	const viewed = () => +psql(`SELECT count(*) FROM audit_log WHERE action = 'evidence_viewed'
+	    AND detail->>'message_id' = :'p1'`, paymentId);
+	const browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+		args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+	});
+	try {
+		const { ctx, p } = await signInStaff(browser, SUP);
+		await p.getByRole('link', { name: 'Evidence of partner messages' }).click();
+		await p.waitForURL(/\/office\/evidence$/);
+		await p.getByLabel('Partner').selectOption(agency.name);
+		await p.getByLabel('Message id').fill('not valid!');
+		const [bad] = await Promise.all([
+			p.waitForResponse((r) => r.url().includes('/office/evidence?')),
+			p.getByRole('button', { name: 'Show the evidence' }).click(),
+		]);
+		assert.equal(bad.status(), 400);
+		assert.match(await p.textContent('#id-error'), /8 to 128 letters/);
+		assert.equal(await p.getByLabel('Message id').inputValue(), 'not valid!');
+		assert.equal(viewed(), 0);
+
+		await p.getByLabel('Message id').fill(paymentId);
+		await p.getByRole('button', { name: 'Show the evidence' }).click();
+		await p.waitForSelector('pre.evidence-body');
+		// The HTML parser reads CRLF in text as LF.
+		assert.equal(await p.textContent('pre.evidence-body'),
+		    paymentBody.replace(/\r\n/g, '\n'));
+		assert.equal(await p.textContent('pre.evidence-response'), paymentAnswer);
+		assert.match(await p.textContent('dl.evidence'), new RegExp(agency.keyid));
+		assert.equal(viewed(), 1, 'the view is in the audit log');
+		await axeCheck(p, 'office-evidence-en');
+
+		await p.getByLabel('Message id').fill(`${paymentId}-none`);
+		await p.getByRole('button', { name: 'Show the evidence' }).click();
+		await p.waitForSelector('text=This partner sent no message with this id.');
+
+		const off = await signInStaff(browser, OFF);
+		const r = await off.ctx.request.get(`${BASE}/office/evidence?partner=` +
+		    `${encodeURIComponent(agency.name)}&id=${paymentId}`);
+		assert.equal(r.status(), 403);
+		assert.equal(viewed(), 1);
+		await Promise.all([ctx.close(), off.ctx.close()]);
+	} finally {
+		await browser.close();
+	}
 });
 
 test('keys rotate without downtime: add, switch, retire, revoke', async () => {
