@@ -20,6 +20,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "form.h"
 #include "page.h"
 #include "ref.h"
 #include "staff.h"
@@ -111,20 +112,10 @@ office_fail(struct office *of, const char *code)
 		    HTTP_STATUS_CONFLICT },
 		{ "receipt_invalid", "office.err.receipt_invalid",
 		    HTTP_STATUS_BAD_REQUEST },
-		{ "receipt_pending", "office.err.receipt_pending",
-		    HTTP_STATUS_CONFLICT },
-		{ "receipt_same_person", "office.err.receipt_same_person",
-		    HTTP_STATUS_FORBIDDEN },
-		{ "receipt_supervisor", "office.err.receipt_supervisor",
-		    HTTP_STATUS_FORBIDDEN },
-		{ "receipt_stale", "office.err.receipt_stale",
-		    HTTP_STATUS_CONFLICT },
-		{ "no_receipt", "office.err.no_receipt", HTTP_STATUS_CONFLICT },
 	};
 	/*
 	 * The four-eyes notices above speak of the issuance; a referral
-	 * decision's (propose_clear, propose_reject, confirm_decision)
-	 * say "decision".
+	 * decision's and a payment receipt's say so.
 	 */
 	static const struct staff_code decision[] = {
 		{ "same_person", "office.err.decision_same_person",
@@ -134,16 +125,42 @@ office_fail(struct office *of, const char *code)
 		{ "proposal_stale", "office.err.decision_stale",
 		    HTTP_STATUS_CONFLICT },
 	};
+	static const struct staff_code receipt[] = {
+		{ "same_person", "office.err.receipt_same_person",
+		    HTTP_STATUS_FORBIDDEN },
+		{ "proposal_pending", "office.err.receipt_pending",
+		    HTTP_STATUS_CONFLICT },
+		{ "proposal_stale", "office.err.receipt_stale",
+		    HTTP_STATUS_CONFLICT },
+		{ "no_proposal", "office.err.no_receipt", HTTP_STATUS_CONFLICT },
+		{ "forbidden", "office.err.receipt_supervisor",
+		    HTTP_STATUS_FORBIDDEN },
+	};
+	static const struct {
+		const char		*actions;
+		const struct staff_code	*map;
+		size_t			 n;
+	} variants[] = {
+		{ "propose_clear propose_reject confirm_decision", decision,
+		    sizeof(decision) / sizeof(decision[0]) },
+		{ "propose_payment confirm_payment", receipt,
+		    sizeof(receipt) / sizeof(receipt[0]) },
+	};
+	const struct staff_code	*v;
+	size_t			 i, k;
 
 	staff_fail(&of->st, map, sizeof(map) / sizeof(map[0]), code);
-	if ((strcmp(of->action, "propose_clear") == 0 ||
-	    strcmp(of->action, "propose_reject") == 0 ||
-	    strcmp(of->action, "confirm_decision") == 0) &&
-	    (strcmp(code, "same_person") == 0 ||
-	    strcmp(code, "proposal_pending") == 0 ||
-	    strcmp(code, "proposal_stale") == 0))
-		staff_fail(&of->st, decision,
-		    sizeof(decision) / sizeof(decision[0]), code);
+	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		if (!form_in_list(of->action, variants[i].actions))
+			continue;
+		for (k = 0; k < variants[i].n; k++) {
+			v = &variants[i].map[k];
+			if (strcmp(code, v->code) == 0) {
+				of->st.notice = v->key;
+				of->st.status = v->status;
+			}
+		}
+	}
 }
 
 /* The POST's action and fields; -1 when malformed (nothing is sent). */

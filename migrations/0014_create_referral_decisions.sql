@@ -61,62 +61,55 @@ CREATE CONSTRAINT TRIGGER case_events_receipt_confirmed
     WHEN (NEW.command = 'pay')
     EXECUTE FUNCTION decisions_confirmed();
 
--- An officer or supervisor of the office proposes to clear or reject a
--- referred case, with a reason.  A second proposal while one is pending
--- is refused (proposal_pending).
-CREATE FUNCTION decision_propose(p_actor bigint, p_case bigint,
-    p_command text, p_expected integer, p_reason text,
-    p_now timestamptz DEFAULT now())
+-- Opening a proposal, the part decisions and receipts share: the case
+-- locked, the actor an officer or supervisor of its office, the version
+-- and the state right, and no proposal of p_group pending
+-- (proposal_pending); then p_command proposed with p_reason.
+CREATE FUNCTION proposal_open(p_actor bigint, p_case bigint,
+    p_command text, p_group text[], p_state case_state, p_expected integer,
+    p_reason text, p_now timestamptz)
 RETURNS TABLE (code text, proposal bigint)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
 	c	cases%ROWTYPE;
-	why	text := btrim(coalesce(p_reason, ''));
 	id	bigint;
 BEGIN
-	IF p_command IS NULL OR
-	    p_command NOT IN ('decide_clear', 'decide_reject') OR
-	    p_expected IS NULL THEN
-		RETURN QUERY SELECT 'invalid_input', NULL::bigint;
-		RETURN;
-	END IF;
-	IF length(why) NOT BETWEEN 1 AND 500 OR why ~ '[[:cntrl:]]' THEN
-		RETURN QUERY SELECT 'reason_required', NULL::bigint;
-		RETURN;
-	END IF;
 	SELECT * INTO c FROM cases WHERE cases.id = p_case FOR UPDATE;
 	IF NOT FOUND THEN
 		RETURN QUERY SELECT 'not_found', NULL::bigint;
-		RETURN;
-	END IF;
-	IF (permit_staff(p_actor, c, '{officer,supervisor}')).id IS NULL THEN
+	ELSIF (permit_staff(p_actor, c, '{officer,supervisor}')).id IS NULL THEN
 		RETURN QUERY SELECT 'forbidden', NULL::bigint;
 	ELSIF c.version <> p_expected THEN
 		RETURN QUERY SELECT 'version_conflict', NULL::bigint;
-	ELSIF c.state <> 'referred' THEN
+	ELSIF c.state <> p_state THEN
 		RETURN QUERY SELECT 'transition_not_allowed', NULL::bigint;
 	ELSIF EXISTS (SELECT 1 FROM proposals p WHERE p.case_id = c.id AND
-	    p.command IN ('decide_clear', 'decide_reject') AND
-	    p.status = 'pending') THEN
+	    p.command = ANY (p_group) AND p.status = 'pending') THEN
 		RETURN QUERY SELECT 'proposal_pending', NULL::bigint;
 	ELSE
 		INSERT INTO proposals (case_id, command, case_version, reason,
 		    proposed_by, proposed_at)
-		    VALUES (c.id, p_command, c.version, why, p_actor, p_now)
+		    VALUES (c.id, p_command, c.version, p_reason, p_actor, p_now)
 		    RETURNING proposals.id INTO id;
 		RETURN QUERY SELECT 'ok', id;
 	END IF;
 END
 $$;
 
--- Another officer or supervisor of the office confirms the pending
--- decision: the case is cleared or rejected by the confirmer, the
--- proposal's reason and proposer in the event, the proposal confirmed.
--- A proposal made on an older version of the case lapses.
-CREATE FUNCTION decision_confirm(p_actor bigint, p_case bigint,
-    p_expected integer, p_idem_key text, p_now timestamptz DEFAULT now())
+-- Confirming the pending proposal of p_group, the part decisions and
+-- receipts share: a repeated confirmation answers as the first one did;
+-- the confirmer is of the office, not the proposer (same_person), and
+-- of a role in p_confirmers (forbidden); a proposal made on an older
+-- version of the case, or a case no longer in p_state, lapses
+-- (proposal_stale).  The command is applied by the confirmer with the
+-- proposal's reason (under p_reason_key), id and proposer in the event,
+-- and the proposal is confirmed.
+CREATE FUNCTION proposal_confirm(p_actor bigint, p_case bigint,
+    p_group text[], p_state case_state, p_confirmers account_role[],
+    p_expected integer, p_idem_key text, p_reason_key text,
+    p_now timestamptz)
 RETURNS case_result
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
 	c	cases%ROWTYPE;
 	p	proposals%ROWTYPE;
@@ -130,11 +123,10 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN case_fail('not_found');
 	END IF;
-	-- A repeated confirmation answers as the first one did.
 	IF p_idem_key IS NOT NULL THEN
 		SELECT * INTO e FROM case_events x WHERE x.actor_id = p_actor AND
 		    x.idem_key = p_idem_key AND x.case_id = c.id AND
-		    x.command IN ('decide_clear', 'decide_reject');
+		    x.command = ANY (p_group);
 		IF FOUND THEN
 			RETURN ('ok', c.id, c.reference, e.to_state, e.version,
 			    e.id, true)::case_result;
@@ -147,147 +139,112 @@ BEGIN
 		RETURN case_fail('version_conflict', c);
 	END IF;
 	SELECT * INTO p FROM proposals q WHERE q.case_id = c.id AND
-	    q.command IN ('decide_clear', 'decide_reject') AND
-	    q.status = 'pending' FOR UPDATE;
+	    q.command = ANY (p_group) AND q.status = 'pending' FOR UPDATE;
 	IF NOT FOUND THEN
 		RETURN case_fail('no_proposal', c);
 	END IF;
 	IF p.proposed_by = p_actor THEN
 		RETURN case_fail('same_person', c);
 	END IF;
-	IF p.case_version <> c.version OR c.state <> 'referred' THEN
+	IF (permit_staff(p_actor, c, p_confirmers)).id IS NULL THEN
+		RETURN case_fail('forbidden', c);
+	END IF;
+	IF p.case_version <> c.version OR c.state <> p_state THEN
 		UPDATE proposals SET status = 'superseded', decided_at = p_now
 		    WHERE proposals.id = p.id;
 		RETURN case_fail('proposal_stale', c);
 	END IF;
 
 	r := case_apply(p_actor, c.id, p.command, p_expected, p_idem_key,
-	    p_now, jsonb_build_object('reason', p.reason, 'proposal', p.id,
+	    p_now, jsonb_build_object(p_reason_key, p.reason, 'proposal', p.id,
 	    'proposed_by', p.proposed_by));
-	IF r.code <> 'ok' THEN
-		RETURN r;
+	IF r.code = 'ok' THEN
+		UPDATE proposals SET status = 'confirmed', decided_by = p_actor,
+		    decided_at = p_now WHERE proposals.id = p.id;
 	END IF;
-	UPDATE proposals SET status = 'confirmed', decided_by = p_actor,
-	    decided_at = p_now WHERE proposals.id = p.id;
 	RETURN r;
 END
 $$;
 
+-- An officer or supervisor of the office proposes to clear or reject a
+-- referred case, with a reason.
+CREATE FUNCTION decision_propose(p_actor bigint, p_case bigint,
+    p_command text, p_expected integer, p_reason text,
+    p_now timestamptz DEFAULT now())
+RETURNS TABLE (code text, proposal bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	why	text := btrim(coalesce(p_reason, ''));
+BEGIN
+	IF p_command IS NULL OR
+	    p_command NOT IN ('decide_clear', 'decide_reject') OR
+	    p_expected IS NULL THEN
+		RETURN QUERY SELECT 'invalid_input', NULL::bigint;
+	ELSIF length(why) NOT BETWEEN 1 AND 500 OR why ~ '[[:cntrl:]]' THEN
+		RETURN QUERY SELECT 'reason_required', NULL::bigint;
+	ELSE
+		RETURN QUERY SELECT * FROM proposal_open(p_actor, p_case,
+		    p_command, '{decide_clear,decide_reject}', 'referred',
+		    p_expected, why, p_now);
+	END IF;
+END
+$$;
+
+-- Another officer or supervisor of the office confirms the pending
+-- decision: the case is cleared or rejected by the confirmer.
+CREATE FUNCTION decision_confirm(p_actor bigint, p_case bigint,
+    p_expected integer, p_idem_key text, p_now timestamptz DEFAULT now())
+RETURNS case_result
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN proposal_confirm(p_actor, p_case, '{decide_clear,decide_reject}',
+	    'referred', '{officer,supervisor}', p_expected, p_idem_key,
+	    'reason', p_now);
+END
+$$;
+
 -- An officer or supervisor of the office records the receipt of a fee
--- paid outside the billing system's notice: the receipt number, checked.
--- One pending receipt per case.
+-- paid outside the billing system's notice: the receipt number, checked
+-- (receipt_invalid).
 CREATE FUNCTION payment_propose(p_actor bigint, p_case bigint,
     p_expected integer, p_receipt text, p_now timestamptz DEFAULT now())
 RETURNS TABLE (code text, proposal bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-	c	cases%ROWTYPE;
 	no	text := upper(btrim(coalesce(p_receipt, '')));
-	id	bigint;
 BEGIN
 	IF p_expected IS NULL THEN
 		RETURN QUERY SELECT 'invalid_input', NULL::bigint;
-		RETURN;
-	END IF;
-	IF no = '' THEN
+	ELSIF no = '' THEN
 		RETURN QUERY SELECT 'reason_required', NULL::bigint;
-		RETURN;
-	END IF;
-	IF no !~ '^[A-Z0-9][A-Z0-9./-]{3,39}$' THEN
+	ELSIF no !~ '^[A-Z0-9][A-Z0-9./-]{3,39}$' THEN
 		RETURN QUERY SELECT 'receipt_invalid', NULL::bigint;
-		RETURN;
-	END IF;
-	SELECT * INTO c FROM cases WHERE cases.id = p_case FOR UPDATE;
-	IF NOT FOUND THEN
-		RETURN QUERY SELECT 'not_found', NULL::bigint;
-		RETURN;
-	END IF;
-	IF (permit_staff(p_actor, c, '{officer,supervisor}')).id IS NULL THEN
-		RETURN QUERY SELECT 'forbidden', NULL::bigint;
-	ELSIF c.version <> p_expected THEN
-		RETURN QUERY SELECT 'version_conflict', NULL::bigint;
-	ELSIF c.state <> 'submitted' THEN
-		RETURN QUERY SELECT 'transition_not_allowed', NULL::bigint;
-	ELSIF EXISTS (SELECT 1 FROM proposals p WHERE p.case_id = c.id AND
-	    p.command = 'pay' AND p.status = 'pending') THEN
-		RETURN QUERY SELECT 'receipt_pending', NULL::bigint;
 	ELSE
-		INSERT INTO proposals (case_id, command, case_version, reason,
-		    proposed_by, proposed_at)
-		    VALUES (c.id, 'pay', c.version, no, p_actor, p_now)
-		    RETURNING proposals.id INTO id;
-		RETURN QUERY SELECT 'ok', id;
+		RETURN QUERY SELECT * FROM proposal_open(p_actor, p_case, 'pay',
+		    '{pay}', 'submitted', p_expected, no, p_now);
 	END IF;
 END
 $$;
 
 -- A supervisor of the office, not the one who recorded it, confirms the
--- pending receipt: the case is paid by the supervisor, the receipt and
--- its recorder in the event, the open billing code settled by it.  A
--- receipt recorded on an older version of the case lapses.
+-- pending receipt: the case is paid by the supervisor, the receipt in
+-- the event, and the open billing code settled by it.
 CREATE FUNCTION payment_confirm(p_actor bigint, p_case bigint,
     p_expected integer, p_idem_key text, p_now timestamptz DEFAULT now())
 RETURNS case_result
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-	c	cases%ROWTYPE;
-	p	proposals%ROWTYPE;
-	e	case_events%ROWTYPE;
-	s	accounts%ROWTYPE;
-	r	case_result;
+	r	case_result := proposal_confirm(p_actor, p_case, '{pay}',
+	    'submitted', '{supervisor}', p_expected, p_idem_key, 'receipt',
+	    p_now);
 BEGIN
-	IF p_expected IS NULL THEN
-		RETURN case_fail('invalid_input');
+	IF r.code = 'ok' AND NOT r.replayed THEN
+		UPDATE billing_codes SET paid_at = p_now, paid_amount = amount,
+		    bank_ref = 'receipt ' || (SELECT e.payload->>'receipt'
+		    FROM case_events e WHERE e.id = r.event_id)
+		    WHERE case_id = p_case AND paid_at IS NULL AND
+		    void_at IS NULL;
 	END IF;
-	SELECT * INTO c FROM cases WHERE cases.id = p_case FOR UPDATE;
-	IF NOT FOUND THEN
-		RETURN case_fail('not_found');
-	END IF;
-	-- A repeated confirmation answers as the first one did.
-	IF p_idem_key IS NOT NULL THEN
-		SELECT * INTO e FROM case_events x WHERE x.actor_id = p_actor AND
-		    x.idem_key = p_idem_key AND x.case_id = c.id AND
-		    x.command = 'pay';
-		IF FOUND THEN
-			RETURN ('ok', c.id, c.reference, e.to_state, e.version,
-			    e.id, true)::case_result;
-		END IF;
-	END IF;
-	s := permit_staff(p_actor, c, '{officer,supervisor}');
-	IF s.id IS NULL THEN
-		RETURN case_fail('forbidden', c);
-	END IF;
-	IF c.version <> p_expected THEN
-		RETURN case_fail('version_conflict', c);
-	END IF;
-	SELECT * INTO p FROM proposals q WHERE q.case_id = c.id AND
-	    q.command = 'pay' AND q.status = 'pending' FOR UPDATE;
-	IF NOT FOUND THEN
-		RETURN case_fail('no_receipt', c);
-	END IF;
-	IF p.proposed_by = p_actor THEN
-		RETURN case_fail('receipt_same_person', c);
-	END IF;
-	IF s.role <> 'supervisor' THEN
-		RETURN case_fail('receipt_supervisor', c);
-	END IF;
-	IF p.case_version <> c.version OR c.state <> 'submitted' THEN
-		UPDATE proposals SET status = 'superseded', decided_at = p_now
-		    WHERE proposals.id = p.id;
-		RETURN case_fail('receipt_stale', c);
-	END IF;
-
-	r := case_apply(p_actor, c.id, 'pay', p_expected, p_idem_key, p_now,
-	    jsonb_build_object('receipt', p.reason, 'proposal', p.id,
-	    'proposed_by', p.proposed_by));
-	IF r.code <> 'ok' THEN
-		RETURN r;
-	END IF;
-	UPDATE proposals SET status = 'confirmed', decided_by = p_actor,
-	    decided_at = p_now WHERE proposals.id = p.id;
-	UPDATE billing_codes SET paid_at = p_now, paid_amount = amount,
-	    bank_ref = 'receipt ' || p.reason
-	    WHERE case_id = c.id AND paid_at IS NULL AND void_at IS NULL;
 	RETURN r;
 END
 $$;

@@ -92,7 +92,7 @@ SELECT is((SELECT row(command, reason, case_version, status)::text
     '(pay,BNI-2026-000917,1,pending)',
     'the receipt number is kept trimmed and in capitals, with the version');
 SELECT is((SELECT code FROM payment_propose(pg_temp.actor('officer2'), :c, 1,
-    'MANDIRI-4711')), 'receipt_pending', 'one pending receipt per case');
+    'MANDIRI-4711')), 'proposal_pending', 'one pending receipt per case');
 SELECT is((SELECT state::text || '/' || version FROM cases WHERE id = :c),
     'submitted/1', 'a recorded receipt does not pay the case');
 
@@ -100,10 +100,10 @@ SELECT is((SELECT state::text || '/' || version FROM cases WHERE id = :c),
 -- 2. Confirming it.
 -------------------------------------------------------------------------
 SELECT is((payment_confirm(pg_temp.actor('officer'), :c, 1,
-    'rcp-confirm-0001')).code, 'receipt_same_person',
+    'rcp-confirm-0001')).code, 'same_person',
     'the officer who recorded it cannot confirm it');
 SELECT is((payment_confirm(pg_temp.actor('officer2'), :c, 1,
-    'rcp-confirm-0002')).code, 'receipt_supervisor',
+    'rcp-confirm-0002')).code, 'forbidden',
     'another officer cannot either: a supervisor confirms');
 SELECT is((payment_confirm(pg_temp.actor('officer_b'), :c, 1,
     'rcp-confirm-0003')).code, 'forbidden',
@@ -143,7 +143,7 @@ SELECT pg_temp.t_case('submitted') AS s1 \gset
 SELECT is((SELECT code FROM payment_propose(pg_temp.actor('supervisor'), :s1,
     1, 'BRI/2026/88')), 'ok', 'a supervisor may record a receipt');
 SELECT is((payment_confirm(pg_temp.actor('supervisor'), :s1, 1, NULL)).code,
-    'receipt_same_person', 'but not confirm their own');
+    'same_person', 'but not confirm their own');
 
 -- A receipt recorded before the case changed lapses.
 SELECT pg_temp.t_case('submitted') AS s2 \gset
@@ -151,13 +151,13 @@ SELECT FROM payment_propose(pg_temp.actor('officer'), :s2, 1, 'BCA-0001');
 SELECT FROM case_apply(pg_temp.actor('officer'), :s2, 'request_info', 1, NULL);
 SELECT FROM case_apply(pg_temp.actor('applicant'), :s2, 'provide_info', 2, NULL);
 SELECT is((payment_confirm(pg_temp.actor('supervisor'), :s2, 3, NULL)).code,
-    'receipt_stale', 'a receipt from an older version lapses');
+    'proposal_stale', 'a receipt from an older version lapses');
 SELECT is((SELECT status FROM proposals WHERE case_id = :s2), 'superseded',
     '... and is marked so');
 SELECT is((SELECT state::text FROM cases WHERE id = :s2), 'submitted',
     '... and the case is not paid');
 SELECT is((payment_confirm(pg_temp.actor('supervisor'), :s2, 3, NULL)).code,
-    'no_receipt', 'then there is nothing to confirm');
+    'no_proposal', 'then there is nothing to confirm');
 
 -------------------------------------------------------------------------
 -- 3. No other path pays.
