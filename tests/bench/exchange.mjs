@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 
 import { httpbis, createSigner } from 'http-message-signatures';
 
-import { OUT, psql, startKore } from '../e2e/lib.mjs';
+import { OUT, psql, startKore, untilPrinted } from '../e2e/lib.mjs';
 import { COVERED, digestOf, keypair, rawPub } from '../e2e/partner.mjs';
 
 const pexec = promisify(execFile);
@@ -180,6 +180,7 @@ ${Array.from({ length: 500 }, (_, k) => `<application itemId="${k + 1}">` +
 }
 
 const kore = await startKore('exchange', PORT, { KITAS_CENTRAL_URL: '', KITAS_SMTP_URL: '' });
+await untilPrinted();
 try {
 	if (!ONLY || ONLY === 'payment_notice')
 		await paymentNotice();

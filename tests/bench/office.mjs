@@ -15,7 +15,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { OUT, psql, startKore } from '../e2e/lib.mjs';
+import { OUT, psql, startKore, untilPrinted } from '../e2e/lib.mjs';
 
 const pexec = promisify(execFile);
 const PORT = 28082;
@@ -103,6 +103,7 @@ const tps = async (file) => {
 	return +stdout.match(/tps = ([\d.]+)/)[1];
 };
 const kore = await startKore('office', PORT, { KITAS_CENTRAL_URL: '', KITAS_SMTP_URL: '' });
+await untilPrinted();
 let ours = 0, base = 0, raw = 0;
 try {
 	for (let round = 0; round < ROUNDS; round++) {

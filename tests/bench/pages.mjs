@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { OUT, psql, startKore } from '../e2e/lib.mjs';
+import { OUT, psql, startKore, untilPrinted } from '../e2e/lib.mjs';
 
 const pexec = promisify(execFile);
 const ONLY = process.argv[2] || '';
@@ -53,6 +53,7 @@ const ref = psql(`
 psql(`UPDATE auth_policy SET idle = interval '1 day'`);
 
 const kore = await startKore('pages', PORT, { KITAS_CENTRAL_URL: '', KITAS_SMTP_URL: '' });
+await untilPrinted();
 try {
 	if (!ONLY || ONLY === 'status_page') {
 		const lua = path.join(OUT, 'status-page.lua');

@@ -135,6 +135,14 @@ export async function startKore(name, port, env = {}) {
 	};
 }
 
+// Until the printer has printed what it can (the seed's permits): a fresh
+// Kore prints them in its first seconds, which a benchmark must not
+// measure.  Permits past their last attempt do not count.
+export async function untilPrinted(ms = 60000) {
+	await until('the printer to be idle', () => psql(`SELECT count(*) FROM permits
+	    WHERE rendered_at IS NULL AND render_attempts < 20`) === '0', ms, 200);
+}
+
 // --- cases waiting for clearance ------------------------------------------
 // n new cases of office SMG walked to awaiting_clearance through the
 // command functions (as the SMG officer), each with its own applicant.
