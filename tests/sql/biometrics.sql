@@ -9,14 +9,7 @@ SET client_min_messages = warning;
 
 SELECT plan(44);
 
-INSERT INTO sessions (token_hash, account_id, csrf, created_at,
-    last_seen_at, expires_at)
-SELECT sha256(convert_to('bio-' || name, 'UTF8')), id, repeat('c', 32),
-    now(), now(), now() + interval '1 hour'
-FROM t_actor WHERE name IN ('officer', 'officer_b', 'supervisor',
-    'applicant');
-CREATE FUNCTION pg_temp.sess(p_name text) RETURNS bytea
-LANGUAGE sql IMMUTABLE AS $$ SELECT sha256(convert_to('bio-' || p_name, 'UTF8')) $$;
+SELECT pg_temp.sessions('officer', 'officer_b', 'supervisor', 'applicant');
 
 SELECT pg_temp.t_case('paid') AS c \gset
 SELECT reference AS ref FROM cases WHERE id = :c \gset

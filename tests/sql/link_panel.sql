@@ -9,15 +9,7 @@ SET client_min_messages = warning;
 
 SELECT plan(49);
 
-INSERT INTO sessions (token_hash, account_id, csrf, created_at,
-    last_seen_at, expires_at)
-SELECT sha256(('s-' || name)::bytea), id, repeat('c', 32), now(), now(),
-    now() + interval '1 day'
-FROM t_actor WHERE name IN ('officer', 'supervisor', 'officer_b',
-    'applicant');
-
-CREATE FUNCTION pg_temp.sess(p_name text) RETURNS bytea
-LANGUAGE sql IMMUTABLE AS $$ SELECT sha256(('s-' || p_name)::bytea) $$;
+SELECT pg_temp.sessions('officer', 'supervisor', 'officer_b', 'applicant');
 
 -- One value of the page model of p_name's session.
 CREATE FUNCTION pg_temp.m(p_name text, p_path text) RETURNS text

@@ -6,13 +6,7 @@ SET client_min_messages = warning;
 
 SELECT plan(6);
 
-INSERT INTO sessions (token_hash, account_id, csrf, created_at,
-    last_seen_at, expires_at)
-SELECT sha256(convert_to('evd-' || name, 'UTF8')), id, repeat('c', 32),
-    now(), now(), now() + interval '1 hour'
-FROM t_actor WHERE name IN ('officer', 'supervisor');
-CREATE FUNCTION pg_temp.sess(p_name text) RETURNS bytea
-LANGUAGE sql IMMUTABLE AS $$ SELECT sha256(convert_to('evd-' || p_name, 'UTF8')) $$;
+SELECT pg_temp.sessions('officer', 'supervisor');
 
 INSERT INTO partners (account_id, name, types, offices) VALUES
     (pg_temp.actor('partner'), 'Bank A', '{payment-notice}', NULL),

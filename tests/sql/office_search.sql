@@ -8,14 +8,7 @@ SET client_min_messages = warning;
 
 SELECT plan(41);
 
-INSERT INTO sessions (token_hash, account_id, csrf, created_at,
-    last_seen_at, expires_at)
-SELECT sha256(('s-' || name)::bytea), id, repeat('c', 32), now(), now(),
-    now() + interval '1 day'
-FROM t_actor WHERE name IN ('officer', 'officer_b', 'applicant');
-
-CREATE FUNCTION pg_temp.sess(p_name text) RETURNS bytea
-LANGUAGE sql IMMUTABLE AS $$ SELECT sha256(('s-' || p_name)::bytea) $$;
+SELECT pg_temp.sessions('officer', 'officer_b', 'applicant');
 
 -- A case of an office for a new applicant, opened by that office's
 -- officer and forced into p_state p_days days ago.

@@ -8,14 +8,7 @@ SET client_min_messages = warning;
 
 SELECT plan(47);
 
--- Sessions for the back-office wrapper (the token is the test's own).
-INSERT INTO sessions (token_hash, account_id, csrf, created_at,
-    last_seen_at, expires_at)
-SELECT sha256(convert_to('ref-' || name, 'UTF8')), id, repeat('c', 32),
-    now(), now(), now() + interval '1 hour'
-FROM t_actor WHERE name IN ('officer', 'officer2', 'supervisor');
-CREATE FUNCTION pg_temp.sess(p_name text) RETURNS bytea
-LANGUAGE sql IMMUTABLE AS $$ SELECT sha256(convert_to('ref-' || p_name, 'UTF8')) $$;
+SELECT pg_temp.sessions('officer', 'officer2', 'supervisor');
 
 -- Whether the transaction so far could commit: the deferred checks run
 -- now, and an error comes back as its SQLSTATE.
