@@ -114,8 +114,8 @@ office_fail(struct office *of, const char *code)
 		    HTTP_STATUS_BAD_REQUEST },
 	};
 	/*
-	 * The four-eyes notices above speak of the issuance; a referral
-	 * decision's and a payment receipt's say so.
+	 * The four-eyes notices above speak of the issuance; those of a
+	 * referral decision and of a payment receipt are worded below.
 	 */
 	static const struct staff_code decision[] = {
 		{ "same_person", "office.err.decision_same_person",
