@@ -141,6 +141,16 @@ seed)
 	;;
 run)
 	HTTP=$4
+	# Everything it started stops with it, a failed migration or seed
+	# included.
+	stop() {
+		trap - INT TERM EXIT
+		[ -n "${KPID:-}" ] && kill -TERM "$KPID" 2>/dev/null && wait "$KPID" || true
+		[ -n "${SPID:-}" ] && kill -TERM "$SPID" 2>/dev/null && wait "$SPID" || true
+		[ -n "${MPID:-}" ] && kill -TERM "$MPID" 2>/dev/null && wait "$MPID" || true
+		"$0" "$DIR" "$PGPORT" db-down
+	}
+	trap stop INT TERM EXIT
 	db_init
 	db_start
 	db_migrate
@@ -167,14 +177,6 @@ run)
 	sed -e "s/^\(\s*bind\s\+\S\+\s\+\)8080/\1$HTTP/" \
 	    -e "s|^pidfile.*|pidfile $DIR/kore.pid|" \
 	    "$ROOT/conf/dev.conf" >"$conf"
-	stop() {
-		trap - INT TERM EXIT
-		[ -n "${KPID:-}" ] && kill -TERM "$KPID" 2>/dev/null && wait "$KPID" || true
-		[ -n "${SPID:-}" ] && kill -TERM "$SPID" 2>/dev/null && wait "$SPID" || true
-		[ -n "${MPID:-}" ] && kill -TERM "$MPID" 2>/dev/null && wait "$MPID" || true
-		"$0" "$DIR" "$PGPORT" db-down
-	}
-	trap stop INT TERM EXIT
 	cd "$ROOT"
 	[ -d tests/node_modules ] ||
 	    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
