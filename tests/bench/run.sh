@@ -21,6 +21,8 @@ STACK="conf/stack.sh $STATE $PGPORT_BENCH"
 
 $STACK db-down >/dev/null 2>&1 || true
 rm -rf "$STATE/pg" "$STATE/secrets" "$STATE/env"
+# Kore's logs and the generated scripts (the benchmarks write them here).
+mkdir -p "$STATE/out"
 $STACK db-up >/dev/null
 $STACK seed >/dev/null
 # shellcheck disable=SC1091
