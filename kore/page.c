@@ -2,12 +2,15 @@
 #include <kore/http.h>
 #include <kore/tasks.h>
 
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include <sodium.h>
 
 #include "app.h"
+#include "auth.h"
 #include "page.h"
+#include "session.h"
 #include "vault.h"
 
 #define PAGE_LANG_COOKIE_AGE	"31536000"	/* a year */
@@ -72,6 +75,38 @@ page_model(struct http_request *req, enum lang lang, xmlNodePtr *root)
 	xmlNewProp(*root, BAD_CAST "lang", BAD_CAST lang_code(lang));
 	xmlNewProp(*root, BAD_CAST "path", BAD_CAST req->path);
 	return (doc);
+}
+
+int
+page_form_reply(struct http_request *req, struct session *s, enum lang lang,
+    const char *model, const char *notice, int status, const char *tmpl)
+{
+	xmlDocPtr	 doc, mdoc;
+	xmlNodePtr	 root, n;
+	char		 idem[AUTH_TOKEN_BUFSZ];
+
+	if (model == NULL)
+		return (page_error(req, HTTP_STATUS_NOT_FOUND, lang,
+		    "error.not_found"));
+	mdoc = xmlReadMemory(model, (int)strlen(model), NULL, "UTF-8",
+	    XML_PARSE_NONET);
+	if (mdoc == NULL) {
+		kore_log(LOG_ERR, "%s: the %s model is not XML", __func__, tmpl);
+		http_response(req, HTTP_STATUS_INTERNAL_ERROR, NULL, 0);
+		return (KORE_RESULT_OK);
+	}
+	doc = page_model(req, lang, &root);
+	session_model(req, s, root);
+	/* A fresh key for each form shown: a resubmitted form is a replay. */
+	auth_token(idem);
+	xmlNewProp(root, BAD_CAST "idem", BAD_CAST idem);
+	if (notice != NULL) {
+		n = xmlNewChild(root, NULL, BAD_CAST "notice", NULL);
+		xmlNewProp(n, BAD_CAST "key", BAD_CAST notice);
+	}
+	xmlAddChild(root, xmlDocCopyNode(xmlDocGetRootElement(mdoc), doc, 1));
+	xmlFreeDoc(mdoc);
+	return (page_reply(req, status, tmpl, doc, lang));
 }
 
 int

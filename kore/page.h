@@ -13,6 +13,8 @@
 
 #include "lang.h"
 
+struct session;
+
 /*
  * The request's language.  Call after http_populate_qs()/_post(): an
  * explicit "lang" argument wins and is remembered in a cookie.
@@ -29,6 +31,15 @@ xmlDocPtr	page_model(struct http_request *req, enum lang lang,
 /* Render tmpl over model and send it with status; frees model. */
 int		page_reply(struct http_request *req, int status,
 		    const char *tmpl, xmlDocPtr model, enum lang lang);
+
+/*
+ * A form page: model (XML from the database; none is 404) under the page
+ * element with the session's user and CSRF token, a fresh idempotency key
+ * for its forms, and notice (a catalogue key) if any; tmpl over it.
+ */
+int		page_form_reply(struct http_request *req, struct session *s,
+		    enum lang lang, const char *model, const char *notice,
+		    int status, const char *tmpl);
 
 /* An error page that says the catalogue message key. */
 int		page_error(struct http_request *req, int status,

@@ -12,8 +12,6 @@
 #include <kore/http.h>
 #include <kore/tasks.h>
 
-#include <libxml/parser.h>
-
 #include "app.h"
 #include "doc.h"
 #include "form.h"
@@ -208,38 +206,6 @@ portal_path_ref(struct http_request *req, struct portal *pt)
 	return (ref_parse(buf, pt->ref, sizeof(pt->ref)) == REF_OK ? 0 : -1);
 }
 
-/* Render the case page from pt->casexml, with pt->notice if any. */
-static int
-portal_render_case(struct http_request *req, struct portal *pt)
-{
-	xmlDocPtr	 doc, cdoc;
-	xmlNodePtr	 root, n;
-	char		 idem[AUTH_TOKEN_BUFSZ];
-
-	if (pt->casexml == NULL)
-		return (page_error(req, HTTP_STATUS_NOT_FOUND, pt->lang,
-		    "error.not_found"));
-	cdoc = xmlReadMemory(pt->casexml, (int)strlen(pt->casexml), NULL,
-	    "UTF-8", XML_PARSE_NONET);
-	if (cdoc == NULL) {
-		kore_log(LOG_ERR, "%s: the case model is not XML", __func__);
-		http_response(req, HTTP_STATUS_INTERNAL_ERROR, NULL, 0);
-		return (KORE_RESULT_OK);
-	}
-	doc = page_model(req, pt->lang, &root);
-	session_model(req, &pt->sess, root);
-	/* A fresh key for each form shown: a resubmitted form is a replay. */
-	auth_token(idem);
-	xmlNewProp(root, BAD_CAST "idem", BAD_CAST idem);
-	if (pt->notice != NULL) {
-		n = xmlNewChild(root, NULL, BAD_CAST "notice", NULL);
-		xmlNewProp(n, BAD_CAST "key", BAD_CAST pt->notice);
-	}
-	xmlAddChild(root, xmlDocCopyNode(xmlDocGetRootElement(cdoc), doc, 1));
-	xmlFreeDoc(cdoc);
-	return (page_reply(req, pt->status, "case", doc, pt->lang));
-}
-
 /* Load the case model, then render (after an error: with its status). */
 static int
 portal_show(struct http_request *req, struct portal *pt)
@@ -254,7 +220,8 @@ portal_show(struct http_request *req, struct portal *pt)
 	}
 	if (portal_db_or_reply(req, pt, DB_CASE_XML, &rc) != 0)
 		return (rc);
-	return (portal_render_case(req, pt));
+	return (page_form_reply(req, &pt->sess, pt->lang, pt->casexml,
+	    pt->notice, pt->status, "case"));
 }
 
 static void

@@ -1,8 +1,6 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 
-#include <libxml/parser.h>
-
 #include "auth.h"
 #include "page.h"
 #include "ref.h"
@@ -103,32 +101,8 @@ staff_db_or_reply(struct http_request *req, struct staff *st,
 int
 staff_render(struct http_request *req, struct staff *st, const char *tmpl)
 {
-	xmlDocPtr	 doc, mdoc;
-	xmlNodePtr	 root, n;
-	char		 idem[AUTH_TOKEN_BUFSZ];
-
-	if (st->text == NULL)
-		return (page_error(req, HTTP_STATUS_NOT_FOUND, st->lang,
-		    "error.not_found"));
-	mdoc = xmlReadMemory(st->text, (int)strlen(st->text), NULL, "UTF-8",
-	    XML_PARSE_NONET);
-	if (mdoc == NULL) {
-		kore_log(LOG_ERR, "%s: the %s model is not XML", __func__, tmpl);
-		http_response(req, HTTP_STATUS_INTERNAL_ERROR, NULL, 0);
-		return (KORE_RESULT_OK);
-	}
-	doc = page_model(req, st->lang, &root);
-	session_model(req, &st->sess, root);
-	/* A fresh key for each form shown: a resubmitted form is a replay. */
-	auth_token(idem);
-	xmlNewProp(root, BAD_CAST "idem", BAD_CAST idem);
-	if (st->notice != NULL) {
-		n = xmlNewChild(root, NULL, BAD_CAST "notice", NULL);
-		xmlNewProp(n, BAD_CAST "key", BAD_CAST st->notice);
-	}
-	xmlAddChild(root, xmlDocCopyNode(xmlDocGetRootElement(mdoc), doc, 1));
-	xmlFreeDoc(mdoc);
-	return (page_reply(req, st->status, tmpl, doc, st->lang));
+	return (page_form_reply(req, &st->sess, st->lang, st->text, st->notice,
+	    st->status, tmpl));
 }
 
 void
