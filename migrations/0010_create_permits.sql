@@ -327,6 +327,15 @@ BEGIN
 END
 $$;
 
+-- The photo printed on a case's permit, still sealed: the applicant's
+-- uploaded one.  (0015 prefers the photo taken at the counter.)
+CREATE FUNCTION permit_photo(p_case bigint, OUT sealed bytea, OUT aad text)
+LANGUAGE sql STABLE AS $$
+	SELECT d.sealed, d.aad FROM documents d
+	WHERE d.case_id = p_case AND d.doc_type = 'photo' AND
+	    d.replaced_at IS NULL
+$$;
+
 -- The server's printer: permits still to sign and render, leased for
 -- five minutes, with what goes on the paper (the holder's photo still
 -- sealed; the server opens it only while rendering).
@@ -357,10 +366,9 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	    to_char(l.valid_to, 'YYYY-MM-DD'), l.sponsor_name,
 	    o.name || ' (' || o.code || ')',
 	    to_char(l.issued_at AT TIME ZONE o.timezone, 'YYYY-MM-DD'),
-	    d.sealed, d.aad
+	    ph.sealed, ph.aad
 	FROM l JOIN offices o ON o.id = l.office_id
-	LEFT JOIN documents d ON d.case_id = l.case_id AND
-	    d.doc_type = 'photo' AND d.replaced_at IS NULL
+	CROSS JOIN LATERAL permit_photo(l.case_id) ph
 	ORDER BY l.id
 $$;
 

@@ -258,43 +258,17 @@ LANGUAGE sql STABLE AS $$
 		WHERE i.case_id = p_case))
 $$;
 
--- permit_render_claim() as in 0010, printing the photo taken at the
--- counter when there is one, else the applicant's uploaded photo.
--- (Replaced here rather than edited in 0010: the table it reads is
--- created above.)
-CREATE OR REPLACE FUNCTION permit_render_claim(p_owner text, p_max integer,
-    p_now timestamptz DEFAULT now())
-RETURNS TABLE (id bigint, number text, holder text, nationality text,
-    passport text, birth_date text, kind text, valid_from text,
-    valid_to text, sponsor text, office text, issued text,
-    photo_sealed bytea, photo_aad text)
-LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	WITH c AS (
-		SELECT p.id FROM permits p
-		WHERE p.rendered_at IS NULL AND p.render_attempts < 20 AND
-		    (p.render_lease IS NULL OR p.render_lease <= p_now)
-		ORDER BY p.id
-		LIMIT least(greatest(p_max, 1), 10)
-		FOR UPDATE SKIP LOCKED
-	), l AS (
-		UPDATE permits p SET render_owner = p_owner,
-		    render_lease = p_now + interval '5 minutes',
-		    render_attempts = p.render_attempts + 1
-		FROM c WHERE p.id = c.id
-		RETURNING p.*
-	)
-	SELECT l.id, l.number, l.holder_name, l.nationality, l.passport_no,
-	    to_char(l.birth_date, 'YYYY-MM-DD'), l.permit_kind::text,
-	    to_char(l.valid_from, 'YYYY-MM-DD'),
-	    to_char(l.valid_to, 'YYYY-MM-DD'), l.sponsor_name,
-	    o.name || ' (' || o.code || ')',
-	    to_char(l.issued_at AT TIME ZONE o.timezone, 'YYYY-MM-DD'),
-	    coalesce(b.sealed, d.sealed), coalesce(b.aad, d.aad)
-	FROM l JOIN offices o ON o.id = l.office_id
-	LEFT JOIN biometric_photos b ON b.case_id = l.case_id
-	LEFT JOIN documents d ON d.case_id = l.case_id AND
+-- The permit prints the photo taken at the counter when there is one,
+-- else the applicant's uploaded photo (0010).  (Replaced here: the table
+-- it reads is created above.)
+CREATE OR REPLACE FUNCTION permit_photo(p_case bigint, OUT sealed bytea,
+    OUT aad text)
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(b.sealed, d.sealed), coalesce(b.aad, d.aad)
+	FROM (SELECT p_case AS case_id) c
+	LEFT JOIN biometric_photos b ON b.case_id = c.case_id
+	LEFT JOIN documents d ON d.case_id = c.case_id AND
 	    d.doc_type = 'photo' AND d.replaced_at IS NULL
-	ORDER BY l.id
 $$;
 
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
