@@ -7,7 +7,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(44);
+SELECT plan(47);
 
 SELECT pg_temp.sessions('officer', 'officer_b', 'supervisor', 'applicant');
 
@@ -195,6 +195,22 @@ SELECT ok(NOT has_table_privilege('kitas_app', 'biometric_photos',
 SELECT ok(NOT has_function_privilege('kitas_app',
     'biometrics_case(bytea, text, timestamptz)', 'EXECUTE'),
     'and it calls only the session-bound functions');
+
+-- The photo the permit prints: the counter's, else the uploaded one.
+SELECT pg_temp.t_case('cleared') AS pc \gset
+SELECT ok((permit_photo(:pc)).aad IS NULL, 'no photo: nothing to print');
+INSERT INTO documents (case_id, doc_type, filename, content_type, size,
+    sealed, aad, uploaded_by, uploaded_at)
+VALUES (:pc, 'photo', 'me.jpg', 'image/jpeg', 3, '\x010203',
+    'document:photo-test', pg_temp.actor('applicant'), now());
+SELECT is((permit_photo(:pc)).aad, 'document:photo-test',
+    'the uploaded photo when the counter took none');
+INSERT INTO biometric_photos (case_id, content_type, size, sealed, aad,
+    taken_by, taken_at)
+VALUES (:pc, 'image/jpeg', 3, '\x040506', 'biometric-photo:test',
+    pg_temp.actor('officer'), now());
+SELECT is((permit_photo(:pc)).aad, 'biometric-photo:test',
+    'the counter''s photo first');
 
 SELECT * FROM finish();
 ROLLBACK;
