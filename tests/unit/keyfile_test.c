@@ -25,39 +25,6 @@
 #define MAX	64		/* a small size limit for the tests */
 #define HEAD	"# test keys\n"
 
-
-static void
-write_file(const char *path, const char *text, size_t len, mode_t mode)
-{
-	int	fd;
-
-	(void)unlink(path);
-	assert_true((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(close(fd), 0);
-}
-
-static void
-write_text(const char *path, const char *text, mode_t mode)
-{
-	write_file(path, text, strlen(text), mode);
-}
-
-/* The whole file at path, NUL-terminated, into buf. */
-static size_t
-read_text(const char *path, char *buf, size_t sz)
-{
-	FILE	*fp;
-	size_t	 n;
-
-	assert_non_null(fp = fopen(path, "r"));
-	n = fread(buf, 1, sz - 1, fp);
-	buf[n] = '\0';
-	fclose(fp);
-	return (n);
-}
-
 /* The error message says want (a part of it). */
 static void
 assert_says(const char *msg, const char *want)
@@ -91,14 +58,14 @@ read_returns_the_text(void **state)
 	size_t		 len;
 
 	path_of(path, sizeof(path), "good");
-	write_text(path, "1 AAAA\n2 BBBB", 0600);
+	file_write_text(path, "1 AAAA\n2 BBBB", 0600);
 	assert_int_equal(keyfile_read("test", path, MAX, &buf, &len, &err),
 	    0);
 	assert_int_equal(len, 13);
 	assert_string_equal(buf, "1 AAAA\n2 BBBB");
 	sodium_free(buf);
 
-	write_text(path, "", 0400);
+	file_write_text(path, "", 0400);
 	assert_int_equal(keyfile_read("test", path, MAX, &buf, &len, &err),
 	    0);
 	assert_int_equal(len, 0);
@@ -117,12 +84,12 @@ read_refuses_loose_modes(void **state)
 
 	path_of(path, sizeof(path), "mode");
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		write_text(path, "1 AAAA\n", modes[i]);
+		file_write_text(path, "1 AAAA\n", modes[i]);
 		(void)snprintf(want, sizeof(want), "has mode %04o",
 		    (unsigned int)modes[i]);
 		read_fails(path, MAX, want);
 	}
-	write_text(path, "1 AAAA\n", 0400);
+	file_write_text(path, "1 AAAA\n", 0400);
 	assert_int_equal(keyfile_read("test", path, MAX, &buf, &len, &err),
 	    0);
 	sodium_free(buf);
@@ -153,12 +120,12 @@ read_bounds_the_size(void **state)
 
 	memset(text, '#', sizeof(text));
 	path_of(path, sizeof(path), "big");
-	write_file(path, text, MAX, 0600);
+	file_write(path, text, MAX, 0600);
 	assert_int_equal(keyfile_read("test", path, MAX, &buf, &len, &err),
 	    0);
 	assert_int_equal(len, MAX);
 	sodium_free(buf);
-	write_file(path, text, MAX + 1, 0600);
+	file_write(path, text, MAX + 1, 0600);
 	read_fails(path, MAX, "larger than 64 bytes");
 	read_fails(path, SIZE_MAX, "too large");
 }
@@ -186,7 +153,7 @@ append_creates_at_0600_with_the_head(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0600);
-	read_text(path, text, sizeof(text));
+	file_read_text(path, text, sizeof(text));
 	assert_string_equal(text, HEAD "1 AAAA\n");
 }
 
@@ -198,22 +165,22 @@ append_adds_without_rewriting(void **state)
 	char		 path[128], text[256];
 
 	path_of(path, sizeof(path), "grow");
-	write_text(path, "1 AAAA\n", 0600);
+	file_write_text(path, "1 AAAA\n", 0600);
 	assert_int_equal(keyfile_open(&kf, "test", path, MAX, &err), 0);
 	assert_int_equal(kf.created, 0);
 	assert_string_equal(kf.buf, "1 AAAA\n");
 	assert_int_equal(kf.len, 7);
 	assert_int_equal(keyfile_append(&kf, HEAD, "2 BBBB\n", 7, &err), 0);
 	assert_int_equal(keyfile_close(&kf, 0, &err), 0);
-	read_text(path, text, sizeof(text));
+	file_read_text(path, text, sizeof(text));
 	assert_string_equal(text, "1 AAAA\n2 BBBB\n");
 
 	/* A hand-written last line without its newline gets one. */
-	write_text(path, "# hand-made\n1 AAAA", 0400);
+	file_write_text(path, "# hand-made\n1 AAAA", 0400);
 	assert_int_equal(keyfile_open(&kf, "test", path, MAX, &err), 0);
 	assert_int_equal(keyfile_append(&kf, HEAD, "2 BBBB\n", 7, &err), 0);
 	assert_int_equal(keyfile_close(&kf, 0, &err), 0);
-	read_text(path, text, sizeof(text));
+	file_read_text(path, text, sizeof(text));
 	assert_string_equal(text, "# hand-made\n1 AAAA\n2 BBBB\n");
 }
 
@@ -225,16 +192,16 @@ open_refuses_what_read_refuses(void **state)
 	char		 path[128], text[256], big[MAX + 1];
 
 	path_of(path, sizeof(path), "loose");
-	write_text(path, "1 AAAA\n", 0644);
+	file_write_text(path, "1 AAAA\n", 0644);
 	assert_int_equal(keyfile_open(&kf, "test", path, MAX, &err), -1);
 	assert_says(err.msg, "test: ");
 	assert_says(err.msg, "has mode 0644");
 	assert_int_equal(keyfile_close(&kf, -1, &err), -1);
-	read_text(path, text, sizeof(text));
+	file_read_text(path, text, sizeof(text));
 	assert_string_equal(text, "1 AAAA\n");
 
 	memset(big, '#', sizeof(big));
-	write_file(path, big, sizeof(big), 0600);
+	file_write(path, big, sizeof(big), 0600);
 	assert_int_equal(keyfile_open(&kf, "test", path, MAX, &err), -1);
 	assert_says(err.msg, "larger than");
 	assert_int_equal(access(path, F_OK), 0);
@@ -264,7 +231,7 @@ close_after_a_failure_removes_a_new_file(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 
 	/* An old file stays, whatever the caller's result. */
-	write_text(path, "1 AAAA\n", 0600);
+	file_write_text(path, "1 AAAA\n", 0600);
 	assert_int_equal(keyfile_open(&kf, "test", path, MAX, &err), 0);
 	assert_int_equal(keyfile_close(&kf, -1, &err), -1);
 	assert_int_equal(access(path, F_OK), 0);
@@ -280,7 +247,7 @@ failed_append_leaves_no_half_line(void **state)
 	char		 path[128], text[256], line[200];
 
 	path_of(path, sizeof(path), "full");
-	write_text(path, "1 AAAA\n", 0600);
+	file_write_text(path, "1 AAAA\n", 0600);
 	memset(line, 'B', sizeof(line) - 1);
 	line[sizeof(line) - 1] = '\n';
 	assert_int_equal(keyfile_open(&kf, "test", path, MAX, &err), 0);
@@ -296,7 +263,7 @@ failed_append_leaves_no_half_line(void **state)
 	assert_says(err.msg, "test: cannot write");
 	assert_null(strstr(err.msg, "BBBB"));
 	assert_int_equal(keyfile_close(&kf, -1, &err), -1);
-	read_text(path, text, sizeof(text));
+	file_read_text(path, text, sizeof(text));
 	assert_string_equal(text, "1 AAAA\n");
 }
 

@@ -31,7 +31,6 @@
 #define DAY_FROM	20782
 #define DAY_TO		21146
 
-
 /* Test key number n: seed bytes n, n+1, ... (key 0 is the vector's). */
 static void
 test_key(int n, unsigned char pk[PERMIT_PK_LEN],
@@ -931,31 +930,6 @@ crl_signed_but_malformed(void **state)
 
 /* Keyring files. */
 
-static void
-write_text(const char *path, const char *text, mode_t mode)
-{
-	int	fd;
-
-	(void)unlink(path);
-	assert_true((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(close(fd), 0);
-}
-
-static size_t
-read_all(const char *path, char *buf, size_t sz)
-{
-	FILE	*fp;
-	size_t	 n;
-
-	assert_non_null(fp = fopen(path, "r"));
-	n = fread(buf, 1, sz - 1, fp);
-	buf[n] = '\0';
-	fclose(fp);
-	return (n);
-}
-
 /* Seeds in base64: key 0 (the vector's seed) and key 7. */
 #define SEED0	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 #define SEED7	"BwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMkJSY="
@@ -984,7 +958,7 @@ keyring_load_rules(void **state)
 
 	path_of(path, sizeof(path), "signer");
 	/* Comments, blanks, CRLF, any order: the highest kid signs. */
-	write_text(path, "# keys\n\n  7 " SEED7 "\r\n1\t" SEED0 "\n", 0600);
+	file_write_text(path, "# keys\n\n  7 " SEED7 "\r\n1\t" SEED0 "\n", 0600);
 	assert_non_null(s = permit_signer_load(path, &err));
 	assert_int_equal(s->kid, 7);
 	test_key(7, pk, sk);
@@ -993,13 +967,13 @@ keyring_load_rules(void **state)
 	permit_signer_free(s);
 	permit_signer_free(NULL);
 
-	write_text(path, "1 " SEED0, 0400);		/* no final newline */
+	file_write_text(path, "1 " SEED0, 0400);		/* no final newline */
 	assert_non_null(s = permit_signer_load(path, &err));
 	assert_int_equal(s->kid, 1);
 	permit_signer_free(s);
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		write_text(path, bad[i], 0600);
+		file_write_text(path, bad[i], 0600);
 		if ((s = permit_signer_load(path, &err)) != NULL)
 			fail_msg("bad keyring %zu accepted", i);
 		/* Never a seed in the message. */
@@ -1007,12 +981,12 @@ keyring_load_rules(void **state)
 		assert_null(strstr(err.msg, "BwgJCgsM"));
 	}
 
-	write_text(path, "1 " SEED0 "\n", 0644);
+	file_write_text(path, "1 " SEED0 "\n", 0644);
 	assert_null(permit_signer_load(path, &err));
 	assert_non_null(strstr(err.msg, "0644"));
-	write_text(path, "1 " SEED0 "\n", 0640);
+	file_write_text(path, "1 " SEED0 "\n", 0640);
 	assert_null(permit_signer_load(path, &err));
-	write_text(path, "1 " SEED0 "\n", 0700);
+	file_write_text(path, "1 " SEED0 "\n", 0700);
 	assert_null(permit_signer_load(path, &err));
 	assert_null(permit_signer_load(tmpdir, &err));	/* a directory */
 	path_of(path, sizeof(path), "missing");
@@ -1041,12 +1015,12 @@ generate_appends_the_next_kid(void **state)
 	assert_memory_equal(s->pk, pk1, 32);
 	permit_signer_free(s);
 
-	n = read_all(path, before, sizeof(before));
+	n = file_read_text(path, before, sizeof(before));
 	assert_int_equal(permit_signer_generate(path, &kid, pk2, &err), 0);
 	assert_int_equal(kid, 2);
 	assert_memory_not_equal(pk1, pk2, 32);
 	/* The old lines are untouched: the file only grew. */
-	(void)read_all(path, after, sizeof(after));
+	(void)file_read_text(path, after, sizeof(after));
 	assert_memory_equal(before, after, n);
 	assert_true(strlen(after) > n);
 	assert_non_null(s = permit_signer_load(path, &err));
@@ -1054,29 +1028,29 @@ generate_appends_the_next_kid(void **state)
 	assert_memory_equal(s->pk, pk2, 32);
 	permit_signer_free(s);
 	/* The old key still loads, on its own. */
-	write_text(path, before, 0600);
+	file_write_text(path, before, 0600);
 	assert_non_null(s = permit_signer_load(path, &err));
 	assert_int_equal(s->kid, 1);
 	assert_memory_equal(s->pk, pk1, 32);
 	permit_signer_free(s);
 
 	/* After kid 41, and on a file without a final newline. */
-	write_text(path, "# hand-made\n41 " SEED7, 0600);
+	file_write_text(path, "# hand-made\n41 " SEED7, 0600);
 	assert_int_equal(permit_signer_generate(path, &kid, NULL, &err), 0);
 	assert_int_equal(kid, 42);
 	assert_non_null(s = permit_signer_load(path, &err));
 	assert_int_equal(s->kid, 42);
 	permit_signer_free(s);
 	/* A file of comments only is a keyring still to be filled. */
-	write_text(path, "# empty\n", 0600);
+	file_write_text(path, "# empty\n", 0600);
 	assert_int_equal(permit_signer_generate(path, &kid, NULL, &err), 0);
 	assert_int_equal(kid, 1);
 	/* What load refuses, generate refuses, and leaves alone. */
-	write_text(path, "1 " SEED0 "\n", 0644);
+	file_write_text(path, "1 " SEED0 "\n", 0644);
 	assert_int_equal(permit_signer_generate(path, &kid, NULL, &err), -1);
-	(void)read_all(path, after, sizeof(after));
+	(void)file_read_text(path, after, sizeof(after));
 	assert_string_equal(after, "1 " SEED0 "\n");
-	write_text(path, "65535 " SEED0 "\n", 0600);
+	file_write_text(path, "65535 " SEED0 "\n", 0600);
 	assert_int_equal(permit_signer_generate(path, &kid, NULL, &err), -1);
 }
 

@@ -30,7 +30,6 @@
 #define AAD		"document:1234"
 #define MIB		(1024 * 1024)
 
-
 /* Test key number seed: 32 (or keylen) known bytes, never all zeros. */
 static void
 test_key(unsigned char *k, int seed, size_t keylen)
@@ -75,24 +74,6 @@ append(char *buf, size_t sz, const char *s)
 	assert_true(w >= 0 && (size_t)w < sz - used);
 }
 
-static void
-write_file(const char *path, const char *text, size_t len, mode_t mode)
-{
-	int	fd;
-
-	(void)unlink(path);
-	assert_true((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	assert_int_equal(close(fd), 0);
-}
-
-static void
-write_text(const char *path, const char *text, mode_t mode)
-{
-	write_file(path, text, strlen(text), mode);
-}
-
 /* A 0600 keyring file with the given versions, key seed = version. */
 static void
 write_ring(const char *path, const uint32_t *v, size_t n)
@@ -102,20 +83,7 @@ write_ring(const char *path, const uint32_t *v, size_t n)
 
 	for (i = 0; i < n; i++)
 		add_line(buf, sizeof(buf), v[i], (int)v[i]);
-	write_text(path, buf, 0600);
-}
-
-static size_t
-read_file(const char *path, char *buf, size_t sz)
-{
-	FILE	*fp;
-	size_t	 n;
-
-	assert_non_null(fp = fopen(path, "r"));
-	n = fread(buf, 1, sz - 1, fp);
-	buf[n] = '\0';
-	fclose(fp);
-	return (n);
+	file_write_text(path, buf, 0600);
 }
 
 static struct vault_keyring *
@@ -403,7 +371,7 @@ bad_magic_format_and_unknown_version(void **state)
 	/* Version 1 again, but another key. */
 	path_of(path, sizeof(path), "other1");
 	add_line(buf, sizeof(buf), 1, 99);
-	write_text(path, buf, 0600);
+	file_write_text(path, buf, 0600);
 	other1 = load_ok(path);
 
 	seal_ok(r2, "visa", 4, AAD, &blob, &bloblen);
@@ -443,7 +411,7 @@ drop_lines(const char *path, const char *prefix)
 	char	in[4096], out[4096] = "", *line, *save;
 	size_t	used = 0;
 
-	read_file(path, in, sizeof(in));
+	file_read_text(path, in, sizeof(in));
 	for (line = strtok_r(in, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, prefix, strlen(prefix)) == 0)
@@ -452,7 +420,7 @@ drop_lines(const char *path, const char *prefix)
 		    "%s\n", line);
 		assert_true(used < sizeof(out));
 	}
-	write_text(path, out, 0600);
+	file_write_text(path, out, 0600);
 }
 
 static void
@@ -568,7 +536,7 @@ keyring_files_that_are_refused(void **state)
 			text[200] = '\0';
 			b.text = text;
 		}
-		write_text(path, b.text, b.mode);
+		file_write_text(path, b.text, b.mode);
 		load_fails(path, b.want);
 	}
 }
@@ -587,7 +555,7 @@ keyring_bad_keys_and_repeats(void **state)
 		path_of(path, sizeof(path), "len");
 		key_b64(b64, sizeof(b64), 5, i);
 		(void)snprintf(text, sizeof(text), "1 %s\n", b64);
-		write_text(path, text, 0600);
+		file_write_text(path, text, 0600);
 		(void)snprintf(want, sizeof(want), "key is %zu bytes (want 32)",
 		    i);
 		load_fails(path, want);
@@ -600,14 +568,14 @@ keyring_bad_keys_and_repeats(void **state)
 	add_line(text, sizeof(text), 2, 2);
 	add_line(text, sizeof(text), 1, 3);
 	path_of(path, sizeof(path), "dup");
-	write_text(path, text, 0600);
+	file_write_text(path, text, 0600);
 	load_fails(path, "line 3: version 1 repeats line 1");
 
 	text[0] = '\0';
 	add_line(text, sizeof(text), 1, 1);
 	add_line(text, sizeof(text), 2, 1);
 	path_of(path, sizeof(path), "samekey");
-	write_text(path, text, 0600);
+	file_write_text(path, text, 0600);
 	load_fails(path, "line 2: same key as line 1");
 
 	/* Good content, but group or others may read or write it. */
@@ -615,14 +583,14 @@ keyring_bad_keys_and_repeats(void **state)
 	add_line(text, sizeof(text), 1, 1);
 	path_of(path, sizeof(path), "mode");
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		write_text(path, text, modes[i]);
+		file_write_text(path, text, modes[i]);
 		(void)snprintf(want, sizeof(want), "has mode %04o",
 		    (unsigned int)modes[i]);
 		load_fails(path, want);
 	}
-	write_text(path, text, 0400);
+	file_write_text(path, text, 0400);
 	vault_keyring_free(load_ok(path));
-	write_text(path, text, 0600);
+	file_write_text(path, text, 0600);
 	vault_keyring_free(load_ok(path));
 }
 
@@ -646,7 +614,7 @@ keyring_must_be_a_small_regular_file(void **state)
 	assert_non_null(big = malloc(n));
 	memset(big, '#', n);
 	path_of(path, sizeof(path), "big");
-	write_file(path, big, n, 0600);
+	file_write(path, big, n, 0600);
 	load_fails(path, "larger than");
 	free(big);
 
@@ -655,7 +623,7 @@ keyring_must_be_a_small_regular_file(void **state)
 	path_of(link, sizeof(link), "link");
 	big = calloc(1, 256);
 	add_line(big, 256, 4, 4);
-	write_text(path, big, 0600);
+	file_write_text(path, big, 0600);
 	free(big);
 	assert_int_equal(symlink(path, link), 0);
 	vault_keyring_free(load_ok(link));
@@ -678,7 +646,7 @@ keyring_allows_comments_blanks_crlf_any_order(void **state)
 	key_b64(b64, sizeof(b64), 2, 32);
 	append(text, sizeof(text), b64);	/* no newline at the end */
 	path_of(path, sizeof(path), "comments");
-	write_text(path, text, 0600);
+	file_write_text(path, text, 0600);
 	ring = load_ok(path);
 	assert_int_equal(vault_keyring_current(ring), 3);
 	seal_ok(ring, "kitas", 5, AAD, &blob, &bloblen);
@@ -721,10 +689,10 @@ generate_appends_the_next_version_at_0600(void **state)
 	seal_ok(ring, "old", 3, AAD, &blob, &bloblen);
 	vault_keyring_free(ring);
 
-	len1 = read_file(path, before, sizeof(before));
+	len1 = file_read_text(path, before, sizeof(before));
 	assert_int_equal(vault_keyring_generate(path, 0, &w, &err), 0);
 	assert_int_equal(w, 2);
-	assert_true(read_file(path, after, sizeof(after)) > len1);
+	assert_true(file_read_text(path, after, sizeof(after)) > len1);
 	assert_memory_equal(before, after, len1);	/* append only */
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
@@ -749,14 +717,14 @@ generate_appends_the_next_version_at_0600(void **state)
 	add_line(text, sizeof(text), 1, 1);
 	text[strlen(text) - 1] = '\0';
 	path_of(path, sizeof(path), "gen-nonl");
-	write_text(path, text, 0600);
+	file_write_text(path, text, 0600);
 	assert_int_equal(vault_keyring_generate(path, 0, &w, &err), 0);
 	assert_int_equal(w, 2);
 	vault_keyring_free(load_ok(path));
 
 	/* A file of comments is filled from version 1. */
 	path_of(path, sizeof(path), "gen-comments");
-	write_text(path, "# to be filled\n", 0600);
+	file_write_text(path, "# to be filled\n", 0600);
 	assert_int_equal(vault_keyring_generate(path, 0, &w, &err), 0);
 	assert_int_equal(w, 1);
 	vault_keyring_free(load_ok(path));
@@ -771,23 +739,23 @@ generate_refuses_what_load_refuses(void **state)
 
 	add_line(text, sizeof(text), 1, 1);
 	path_of(path, sizeof(path), "gen-0644");
-	write_text(path, text, 0644);
+	file_write_text(path, text, 0644);
 	assert_int_equal(vault_keyring_generate(path, 0, &w, &err), -1);
 	assert_says(err.msg, "has mode 0644");
-	read_file(path, after, sizeof(after));
+	file_read_text(path, after, sizeof(after));
 	assert_string_equal(after, text);
 
 	path_of(path, sizeof(path), "gen-bad");
-	write_text(path, "1 !!!\n", 0600);
+	file_write_text(path, "1 !!!\n", 0600);
 	assert_int_equal(vault_keyring_generate(path, 0, &w, &err), -1);
 	assert_says(err.msg, "not base64");
-	read_file(path, after, sizeof(after));
+	file_read_text(path, after, sizeof(after));
 	assert_string_equal(after, "1 !!!\n");
 
 	path_of(path, sizeof(path), "gen-max");
 	text[0] = '\0';
 	add_line(text, sizeof(text), UINT32_MAX, 1);
-	write_text(path, text, 0600);
+	file_write_text(path, text, 0600);
 	assert_int_equal(vault_keyring_generate(path, 0, &w, &err), -1);
 	assert_says(err.msg, "no version above");
 
