@@ -9,11 +9,6 @@ SET client_min_messages = warning;
 
 SELECT plan(54);
 
-INSERT INTO accounts (role, email, display_name)
-    VALUES ('partner', 't.partner.c@test', 'partner_c');
-INSERT INTO t_actor SELECT 'partner_c', id FROM accounts
-    WHERE email = 't.partner.c@test';
-
 -------------------------------------------------------------------------
 -- 1. The types may be granted.
 -------------------------------------------------------------------------

@@ -8,11 +8,6 @@ SET client_min_messages = warning;
 
 SELECT plan(33);
 
-INSERT INTO accounts (role, email, display_name)
-    VALUES ('partner', 't.partner.c@test', 'partner_c');
-INSERT INTO t_actor SELECT 'partner_c', id FROM accounts
-    WHERE email = 't.partner.c@test';
-
 -------------------------------------------------------------------------
 -- 1. The type may be granted; unknown types still may not.
 -------------------------------------------------------------------------
