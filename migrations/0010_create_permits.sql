@@ -158,12 +158,15 @@ BEGIN
 END
 $$;
 
--- An officer or supervisor proposes to issue a cleared case.  A second
--- proposal while one is pending is refused (proposal_pending).
-CREATE FUNCTION permit_propose(p_actor bigint, p_case bigint,
-    p_expected integer, p_now timestamptz DEFAULT now())
+-- Opening a proposal, the part issuing, referral decisions and payment
+-- receipts (0014) share: the case locked, the actor an officer or supervisor of its office, the version
+-- and the state right, and no proposal of p_group pending
+-- (proposal_pending); then p_command proposed with p_reason.
+CREATE FUNCTION proposal_open(p_actor bigint, p_case bigint,
+    p_command text, p_group text[], p_state case_state, p_expected integer,
+    p_reason text, p_now timestamptz)
 RETURNS TABLE (code text, proposal bigint)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
 	c	cases%ROWTYPE;
 	id	bigint;
@@ -171,24 +174,34 @@ BEGIN
 	SELECT * INTO c FROM cases WHERE cases.id = p_case FOR UPDATE;
 	IF NOT FOUND THEN
 		RETURN QUERY SELECT 'not_found', NULL::bigint;
-		RETURN;
-	END IF;
-	IF (permit_staff(p_actor, c, '{officer,supervisor}')).id IS NULL THEN
+	ELSIF (permit_staff(p_actor, c, '{officer,supervisor}')).id IS NULL THEN
 		RETURN QUERY SELECT 'forbidden', NULL::bigint;
 	ELSIF c.version <> p_expected THEN
 		RETURN QUERY SELECT 'version_conflict', NULL::bigint;
-	ELSIF c.state <> 'cleared' THEN
+	ELSIF c.state <> p_state THEN
 		RETURN QUERY SELECT 'transition_not_allowed', NULL::bigint;
 	ELSIF EXISTS (SELECT 1 FROM proposals p WHERE p.case_id = c.id AND
-	    p.command = 'issue' AND p.status = 'pending') THEN
+	    p.command = ANY (p_group) AND p.status = 'pending') THEN
 		RETURN QUERY SELECT 'proposal_pending', NULL::bigint;
 	ELSE
-		INSERT INTO proposals (case_id, command, case_version,
+		INSERT INTO proposals (case_id, command, case_version, reason,
 		    proposed_by, proposed_at)
-		    VALUES (c.id, 'issue', c.version, p_actor, p_now)
+		    VALUES (c.id, p_command, c.version, p_reason, p_actor, p_now)
 		    RETURNING proposals.id INTO id;
 		RETURN QUERY SELECT 'ok', id;
 	END IF;
+END
+$$;
+
+-- An officer or supervisor proposes to issue a cleared case.  A second
+-- proposal while one is pending is refused (proposal_pending).
+CREATE FUNCTION permit_propose(p_actor bigint, p_case bigint,
+    p_expected integer, p_now timestamptz DEFAULT now())
+RETURNS TABLE (code text, proposal bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	RETURN QUERY SELECT * FROM proposal_open(p_actor, p_case, 'issue',
+	    '{issue}', 'cleared', p_expected, '', p_now);
 END
 $$;
 
