@@ -58,17 +58,7 @@ static int
 auth_db_or_reply(struct http_request *req, struct authpage *ap,
     enum db_query q, int *rc)
 {
-	switch (authpage_db(ap, q)) {
-	case DB_WAIT:
-		*rc = KORE_RESULT_RETRY;
-		return (-1);
-	case DB_FAILED:
-		*rc = page_unavailable(req, ap->lang);
-		return (1);
-	case DB_DONE:
-		break;
-	}
-	return (0);
+	return (page_db_or_reply(req, authpage_db(ap, q), ap->lang, rc));
 }
 
 /*

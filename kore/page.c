@@ -78,6 +78,23 @@ page_model(struct http_request *req, enum lang lang, xmlNodePtr *root)
 }
 
 int
+page_db_or_reply(struct http_request *req, enum db_status s, enum lang lang,
+    int *rc)
+{
+	switch (s) {
+	case DB_WAIT:
+		*rc = KORE_RESULT_RETRY;
+		return (-1);
+	case DB_FAILED:
+		*rc = page_unavailable(req, lang);
+		return (1);
+	case DB_DONE:
+		break;
+	}
+	return (0);
+}
+
+int
 page_form_reply(struct http_request *req, struct session *s, enum lang lang,
     const char *model, const char *notice, int status, const char *tmpl)
 {

@@ -11,6 +11,7 @@
 
 #include <libxml/tree.h>
 
+#include "db.h"
 #include "lang.h"
 
 struct session;
@@ -44,6 +45,14 @@ int		page_form_reply(struct http_request *req, struct session *s,
 /* An error page that says the catalogue message key. */
 int		page_error(struct http_request *req, int status,
 		    enum lang lang, const char *key);
+
+/*
+ * A database step's status as the handler's next move: -1 (return
+ * *rc = RETRY), 1 (the database is away: answered 503, return *rc) or 0
+ * (done, go on).
+ */
+int		page_db_or_reply(struct http_request *req, enum db_status s,
+		    enum lang lang, int *rc);
 
 /* 503 with Retry-After: the database is away, try again shortly. */
 int		page_unavailable(struct http_request *req, enum lang lang);

@@ -157,17 +157,8 @@ portal_db_or_reply(struct http_request *req, struct portal *pt,
 {
 	db_reader	reader = (q == DB_CASE_XML) ? portal_read_xml : portal_read;
 
-	switch (db_run(&pt->db, q, pt->params, reader, pt)) {
-	case DB_WAIT:
-		*rc = KORE_RESULT_RETRY;
-		return (-1);
-	case DB_FAILED:
-		*rc = page_unavailable(req, pt->lang);
-		return (1);
-	case DB_DONE:
-		break;
-	}
-	return (0);
+	return (page_db_or_reply(req, db_run(&pt->db, q, pt->params, reader,
+	    pt), pt->lang, rc));
 }
 
 static void

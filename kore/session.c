@@ -59,16 +59,10 @@ int
 session_begin_or_reply(struct http_request *req, struct session *s,
     enum lang lang, int need, int *rc)
 {
-	switch (session_load(req, s)) {
-	case DB_WAIT:
-		*rc = KORE_RESULT_RETRY;
-		return (-1);
-	case DB_FAILED:
-		*rc = page_unavailable(req, lang);
-		return (1);
-	case DB_DONE:
-		break;
-	}
+	int	r;
+
+	if ((r = page_db_or_reply(req, session_load(req, s), lang, rc)) != 0)
+		return (r);
 	if (need && !s->valid) {
 		http_response_header(req, "location", "/login");
 		http_response(req, HTTP_STATUS_SEE_OTHER, NULL, 0);

@@ -85,17 +85,8 @@ int
 staff_db_or_reply(struct http_request *req, struct staff *st,
     enum db_query q, const char **params, int *rc)
 {
-	switch (db_run(&st->db, q, params, staff_read, st)) {
-	case DB_WAIT:
-		*rc = KORE_RESULT_RETRY;
-		return (-1);
-	case DB_FAILED:
-		*rc = page_unavailable(req, st->lang);
-		return (1);
-	case DB_DONE:
-		break;
-	}
-	return (0);
+	return (page_db_or_reply(req, db_run(&st->db, q, params, staff_read,
+	    st), st->lang, rc));
 }
 
 int
