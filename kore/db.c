@@ -56,13 +56,15 @@ static const struct {
 	    "SELECT auth_password_hash(decode($1, 'hex'))", 1, 1 },
 	[DB_PASSWORD_CHANGE] = { "password_change",
 	    "SELECT auth_password_change(decode($1, 'hex'), $2)", 2, 0 },
-	[DB_DRAFT_CREATE] = { "draft_create",
-	    "SELECT code, reference FROM portal_draft_create(decode($1, 'hex'), "
-	    "$2, $3, $4::date, $5, $6, $7, $8::date, $9::permit_kind, "
-	    "$10::smallint, $11::service_level, $12, $13)", 13, 1 },
+	[DB_APPLY_XML] = { "apply_xml",
+	    "SELECT portal_apply_xml(decode($1, 'hex'), $2)", 2, 1 },
+	[DB_APPLY_SAVE] = { "apply_save",
+	    "SELECT code, next_step, reference, model FROM portal_apply_save("
+	    "decode($1, 'hex'), $2, ARRAY[$3, $4, $5, $6, $7, $8, $9], $10)",
+	    10, 1 },
 	[DB_DRAFT_UPDATE] = { "draft_update",
-	    "SELECT portal_draft_update(decode($1, 'hex'), $2, $3, $4, $5, $6, "
-	    "$7)", 7, 1 },
+	    "SELECT portal_draft_update(decode($1, 'hex'), $2, $3, $4, $5, $6)",
+	    6, 1 },
 	[DB_DOCUMENT_ADD] = { "document_add",
 	    "SELECT portal_document_add(decode($1, 'hex'), $2, $3::doc_type, "
 	    "$4, $5, $6::integer, $7::bytea, $8)", 8, 1 },

@@ -34,8 +34,9 @@ enum db_query {
 	DB_PASSWORD_HASH,	/* (token hash) -> hash */
 	DB_PASSWORD_CHANGE,	/* (token hash, hash) -> code */
 	DB_PORTAL_CASES,	/* (token hash) -> the applicant's cases */
-	DB_DRAFT_CREATE,	/* (session, passport data, kind...) -> result */
-	DB_DRAFT_UPDATE,	/* (session, ref, sponsor, domicile, mail) */
+	DB_APPLY_XML,		/* (session, step) -> the wizard page model */
+	DB_APPLY_SAVE,		/* (session, step, fields, key) -> next */
+	DB_DRAFT_UPDATE,	/* (session, ref, sponsor, address, mail) */
 	DB_DOCUMENT_ADD,	/* (session, ref, type, name, ctype, size, blob) */
 	DB_SUBMIT,		/* (session, ref, version, key) -> billing */
 	DB_COMMAND,		/* (session, ref, command, version, key) */

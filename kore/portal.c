@@ -13,6 +13,7 @@
 #include <kore/tasks.h>
 
 #include "app.h"
+#include "authpage.h"
 #include "doc.h"
 #include "form.h"
 #include "page.h"
@@ -27,8 +28,11 @@ int	portal_upload(struct http_request *);
 int	portal_permit(struct http_request *);
 
 #define PORTAL_PARAMS	13
+#define APPLY_FIELDS	7	/* the most one step of /apply has */
 #define PORTAL_VAL	256
 #define PORTAL_CASE_MAX	(256 * 1024)	/* the case page model */
+
+static int	portal_read_apply(struct kore_pgsql *, void *);
 
 enum {
 	PH_SESSION = 0,
@@ -155,7 +159,12 @@ static int
 portal_db_or_reply(struct http_request *req, struct portal *pt,
     enum db_query q, int *rc)
 {
-	db_reader	reader = (q == DB_CASE_XML) ? portal_read_xml : portal_read;
+	db_reader	reader = portal_read;
+
+	if (q == DB_CASE_XML || q == DB_APPLY_XML)
+		reader = portal_read_xml;
+	else if (q == DB_APPLY_SAVE)
+		reader = portal_read_apply;
 
 	return (page_db_or_reply(req, db_run(&pt->db, q, pt->params, reader,
 	    pt), pt->lang, rc));
@@ -255,13 +264,11 @@ portal_action(struct http_request *req, struct portal *pt, enum db_query *q)
 		portal_arg(req, "sponsor_name", pt->v[2], sizeof(pt->v[2]));
 		portal_arg(req, "sponsor_ref", pt->v[3], sizeof(pt->v[3]));
 		portal_arg(req, "address", pt->v[4], sizeof(pt->v[4]));
-		portal_arg(req, "city", pt->v[5], sizeof(pt->v[5]));
-		portal_arg(req, "sponsor_email", pt->v[6], sizeof(pt->v[6]));
+		portal_arg(req, "sponsor_email", pt->v[5], sizeof(pt->v[5]));
 		pt->params[2] = pt->v[2];
 		pt->params[3] = pt->v[3];
 		pt->params[4] = pt->v[4];
 		pt->params[5] = pt->v[5];
-		pt->params[6] = pt->v[6];
 		*q = DB_DRAFT_UPDATE;
 		return (0);
 	}
@@ -326,82 +333,112 @@ portal_case(struct http_request *req)
 	return (portal_show(req, pt));
 }
 
-/* Start an application: who applies, for what, at which office. */
+/*
+ * The application before it is a case, one step per page (the database
+ * keeps the draft and decides which step may be shown): GET shows a
+ * step, POST saves it and sends the browser to the next one; the
+ * passport step opens the case.  A refused step comes back with what
+ * was typed and an error next to each wrong field.
+ */
+static const struct {
+	const char	*step;
+	const char	*fields[APPLY_FIELDS];
+} apply_steps[] = {
+	{ "kind",	{ "kind" } },
+	{ "terms",	{ "duration", "level" } },
+	{ "sponsor",	{ "sponsor_name", "sponsor_ref", "sponsor_email" } },
+	{ "domicile",	{ "address", "area" } },
+	{ "passport",	{ "family", "given", "birth", "sex", "nationality",
+			  "passport", "expiry" } },
+};
+
+static int
+portal_read_apply(struct kore_pgsql *sql, void *arg)
+{
+	struct portal	*pt = arg;
+
+	if (kore_pgsql_ntuples(sql) != 1 || kore_pgsql_nfields(sql) != 4 ||
+	    kore_pgsql_getlength(sql, 0, 3) > PORTAL_CASE_MAX)
+		return (-1);
+	(void)kore_strlcpy(pt->col[0], kore_pgsql_getvalue(sql, 0, 0),
+	    sizeof(pt->col[0]));
+	(void)kore_strlcpy(pt->col[1], kore_pgsql_getvalue(sql, 0, 1),
+	    sizeof(pt->col[1]));
+	(void)kore_strlcpy(pt->ref, kore_pgsql_getvalue(sql, 0, 2),
+	    sizeof(pt->ref));
+	if (kore_pgsql_getlength(sql, 0, 3) != 0)
+		pt->casexml = kore_strdup(kore_pgsql_getvalue(sql, 0, 3));
+	return (0);
+}
+
+/* The step's fields from the form into $3..$9 (absent ones NULL). */
+static void
+portal_apply_fields(struct http_request *req, struct portal *pt)
+{
+	char	 pass[PASSPORT_BUFSZ];
+	size_t	 s, i;
+
+	for (s = 0; s < sizeof(apply_steps) / sizeof(apply_steps[0]); s++)
+		if (strcmp(apply_steps[s].step, pt->v[1]) == 0)
+			break;
+	for (i = 0; i < APPLY_FIELDS; i++) {
+		pt->params[2 + i] = NULL;
+		if (s == sizeof(apply_steps) / sizeof(apply_steps[0]) ||
+		    apply_steps[s].fields[i] == NULL)
+			continue;
+		portal_arg(req, apply_steps[s].fields[i], pt->v[2 + i],
+		    sizeof(pt->v[2 + i]));
+		pt->params[2 + i] = pt->v[2 + i];
+	}
+	/* "a 123 456" is A123456; what is not a passport number the
+	 * database refuses next to its field. */
+	if (strcmp(pt->v[1], "passport") == 0 &&
+	    passport_parse(pt->v[7], pass, sizeof(pass)) == 0)
+		(void)kore_strlcpy(pt->v[7], pass, sizeof(pt->v[7]));
+	portal_arg(req, "idem", pt->v[9], sizeof(pt->v[9]));
+	pt->params[9] = auth_token_valid(pt->v[9]) ? pt->v[9] : NULL;
+}
+
 int
 portal_apply(struct http_request *req)
 {
-	static const char	*fields[] = { "family", "given", "birth", "sex",
-				    "nationality", "passport", "expiry", "kind",
-				    "duration", "level", "office" };
-	struct portal		*pt = portal_state(req, 0);
-	xmlDocPtr		 doc;
-	xmlNodePtr		 root, f, e;
-	char			 pass[PASSPORT_BUFSZ], idem[AUTH_TOKEN_BUFSZ];
-	size_t			 i;
-	int			 rc;
+	struct portal	*pt = portal_state(req, 0);
+	char		 loc[32 + PORTAL_VAL];
+	int		 rc;
 
 	if (portal_begin_or_reply(req, pt, &rc) != 0)
 		return (rc);
 	if (pt->phase == PH_CHECK) {
-		for (i = 0; i < 11; i++)
-			portal_arg(req, fields[i], pt->v[1 + i],
-			    sizeof(pt->v[1 + i]));
-		portal_arg(req, "idem", pt->v[12], sizeof(pt->v[12]));
-		if (req->method == HTTP_METHOD_GET)
-			goto form;
-		/*
-		 * Values the database takes as typed parameters must be of
-		 * their type; the database checks the rest again.
-		 */
-		if (!form_date_valid(pt->v[3]) || !form_date_valid(pt->v[7]) ||
-		    !form_in_list(pt->v[4], "F M X") ||
-		    !form_in_list(pt->v[8], "E23 E31A E31C E31E E33 E33G "
-		    "RETIREMENT") || !form_in_list(pt->v[9], "1 2") ||
-		    !form_in_list(pt->v[10], "regular express")) {
-			pt->notice = "portal.err.apply_invalid";
-			goto form;
-		}
-		if (passport_parse(pt->v[6], pass, sizeof(pass)) == -1) {
-			pt->notice = "status.err.passport_format";
-			goto form;
-		}
-		(void)kore_strlcpy(pt->v[6], pass, sizeof(pt->v[6]));
-		if (!auth_token_valid(pt->v[12])) {
-			pt->notice = "portal.err.invalid";
-			goto form;
-		}
+		portal_arg(req, "step", pt->v[1], sizeof(pt->v[1]));
 		pt->params[0] = pt->sess.token_hash;
-		for (i = 1; i <= 12; i++)
-			pt->params[i] = pt->v[i];
+		pt->params[1] = pt->v[1];
+		pt->phase = PH_LOAD;
+		if (req->method == HTTP_METHOD_POST) {
+			portal_apply_fields(req, pt);
+			pt->phase = PH_ACTION;
+		}
 		db_call_init(&pt->db, req);
-		pt->phase = PH_ACTION;
 	}
-	if (portal_db_or_reply(req, pt, DB_DRAFT_CREATE, &rc) != 0)
+	if (pt->phase == PH_LOAD) {
+		if (portal_db_or_reply(req, pt, DB_APPLY_XML, &rc) != 0)
+			return (rc);
+		return (page_form_reply(req, &pt->sess, pt->lang, pt->casexml,
+		    NULL, HTTP_STATUS_OK, "apply"));
+	}
+	if (portal_db_or_reply(req, pt, DB_APPLY_SAVE, &rc) != 0)
 		return (rc);
-	if (strcmp(pt->col[0], "ok") == 0 &&
-	    ref_parse(pt->col[1], pt->ref, sizeof(pt->ref)) == REF_OK)
-		return (portal_redirect_case(req, pt));
-	if (strcmp(pt->col[0], "passport_taken") == 0)
-		pt->notice = "portal.err.passport_taken";
-	else if (strcmp(pt->col[0], "identity_locked") == 0)
-		pt->notice = "portal.err.identity_locked";
-	else
-		pt->notice = "portal.err.apply_invalid";
-
-form:
-	doc = page_model(req, pt->lang, &root);
-	session_model(req, &pt->sess, root);
-	auth_token(idem);
-	xmlNewProp(root, BAD_CAST "idem", BAD_CAST idem);
-	f = xmlNewChild(root, NULL, BAD_CAST "apply", NULL);
-	for (i = 0; i < 11; i++)
-		xmlNewProp(f, BAD_CAST fields[i], BAD_CAST pt->v[1 + i]);
-	if (pt->notice != NULL) {
-		e = xmlNewChild(f, NULL, BAD_CAST "error", NULL);
-		xmlNewProp(e, BAD_CAST "key", BAD_CAST pt->notice);
+	if (strcmp(pt->col[0], "ok") == 0) {
+		if (pt->ref[0] != '\0')
+			return (portal_redirect_case(req, pt));
+		(void)snprintf(loc, sizeof(loc), "/apply?step=%s", pt->col[1]);
+		return (authpage_redirect(req, loc));
 	}
-	return (page_reply(req, pt->notice != NULL ? HTTP_STATUS_BAD_REQUEST :
-	    HTTP_STATUS_OK, "apply", doc, pt->lang));
+	if (strcmp(pt->col[0], "invalid_input") == 0)
+		return (page_form_reply(req, &pt->sess, pt->lang, pt->casexml,
+		    "portal.err.apply_invalid", HTTP_STATUS_BAD_REQUEST,
+		    "apply"));
+	/* The session ended between the two looks at it. */
+	return (authpage_redirect(req, "/login"));
 }
 
 /* Task thread: seal the upload with the vault. */

@@ -140,11 +140,6 @@ BEGIN
 END
 $$;
 
--- Step one: who applies (passport data) and for what.  Opens the draft
--- case.  The passport is the applicant's own record: one that belongs to
--- another account cannot be reused.  The person's details (what central
--- checks and a permit prints) may change only while every case of that
--- passport is a draft; after that: identity_locked (the office corrects).
 -- Who sponsors a permit kind: an employer for work, a spouse or a
 -- relative for family, the applicant for the rest.
 CREATE FUNCTION permit_sponsor_kind(p_kind permit_kind) RETURNS text
@@ -166,69 +161,392 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION portal_draft_create(p_session bytea, p_family text,
-    p_given text, p_birth date, p_sex text, p_nationality text,
-    p_passport text, p_expiry date, p_kind permit_kind, p_duration smallint,
-    p_level service_level, p_office text, p_idem text,
+-- Where a foreigner lives decides the office that handles the permit:
+-- each regency or city (kabupaten/kota) belongs to one office.  The
+-- applicant picks the place; the office follows.
+CREATE TABLE office_areas (
+	area		text PRIMARY KEY CHECK (length(area) BETWEEN 1 AND 100
+	    AND area !~ '[[:cntrl:]]'),
+	office_id	integer NOT NULL REFERENCES offices
+);
+
+-- An application before it is a case, one step per page: kind, terms,
+-- sponsor, domicile, then the passport, which opens the case (its
+-- reference carries the office, known only once the domicile is).  One
+-- per account, kept until the case is opened, so the applicant can stop
+-- after any step and come back.
+CREATE TABLE application_drafts (
+	account_id	bigint PRIMARY KEY REFERENCES accounts,
+	permit_kind	permit_kind,
+	duration_years	smallint CHECK (duration_years IN (1, 2)),
+	service_level	service_level,
+	sponsor_name	text NOT NULL DEFAULT '' CHECK (length(sponsor_name)
+	    <= 200 AND sponsor_name !~ '[[:cntrl:]]'),
+	sponsor_ref	text NOT NULL DEFAULT '' CHECK (length(sponsor_ref)
+	    <= 64 AND sponsor_ref !~ '[[:cntrl:]]'),
+	sponsor_email	text NOT NULL DEFAULT '' CHECK (sponsor_email = '' OR
+	    (length(sponsor_email) <= 254 AND sponsor_email ~
+	    '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$')),
+	domicile_address text NOT NULL DEFAULT '' CHECK
+	    (length(domicile_address) <= 300 AND
+	    domicile_address !~ '[[:cntrl:]]'),
+	domicile_area	text REFERENCES office_areas,
+	updated_at	timestamptz NOT NULL
+);
+
+-- The first step of a draft still to do; 'passport' when only the
+-- passport is left.  A permit the applicant sponsors has no sponsor step.
+CREATE FUNCTION apply_next_step(d application_drafts) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE
+	    WHEN d.permit_kind IS NULL THEN 'kind'
+	    WHEN d.duration_years IS NULL OR d.service_level IS NULL THEN 'terms'
+	    WHEN permit_sponsor_kind(d.permit_kind) <> 'self' AND
+		(d.sponsor_name = '' OR
+		 permit_sponsor_kind(d.permit_kind) = 'employer' AND
+		 d.sponsor_ref = '') THEN 'sponsor'
+	    WHEN d.domicile_area IS NULL OR d.domicile_address = '' THEN
+		'domicile'
+	    ELSE 'passport' END
+$$;
+
+-- The step a page may show: the one asked for when every step before it
+-- is done (and it applies to the permit), otherwise the first left.
+CREATE FUNCTION apply_show_step(d application_drafts, p_step text)
+RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN array_position(x.s, x.st) <=
+	    array_position(x.s, apply_next_step(d)) THEN x.st
+	    ELSE apply_next_step(d) END
+	FROM (SELECT ARRAY['kind', 'terms', 'sponsor', 'domicile',
+	    'passport'] AS s,
+	    CASE WHEN p_step = 'sponsor' AND d.permit_kind IS NOT NULL AND
+	    permit_sponsor_kind(d.permit_kind) = 'self' THEN 'domicile'
+	    ELSE p_step END AS st) x
+$$;
+
+-- The wizard page's model: the draft, the step shown, the choices the
+-- step offers (kinds with their documents, fees and promised days,
+-- places), the person's passport data as typed or last used, and the
+-- errors of a refused step ({field, catalogue key} pairs).
+CREATE FUNCTION apply_model(d application_drafts, p_step text,
+    p_person text[], p_errors text[])
+RETURNS xml
+LANGUAGE sql STABLE AS $$
+	SELECT xmlelement(name apply, xmlattributes(p_step AS step,
+	    apply_next_step(d) AS next,
+	    d.permit_kind AS kind, d.duration_years AS duration,
+	    d.service_level AS level,
+	    permit_sponsor_kind(d.permit_kind) AS "sponsor-kind",
+	    d.sponsor_name AS sponsor_name, d.sponsor_ref AS sponsor_ref,
+	    d.sponsor_email AS sponsor_email, d.domicile_address AS address,
+	    d.domicile_area AS area, o.name AS office,
+	    p_person[1] AS family, p_person[2] AS given, p_person[3] AS birth,
+	    p_person[4] AS sex, p_person[5] AS nationality,
+	    p_person[6] AS passport, p_person[7] AS expiry),
+	    (SELECT xmlagg(xmlelement(name error, xmlattributes(
+		p_errors[i] AS field, p_errors[i + 1] AS key)))
+		FROM generate_series(1, coalesce(array_length(p_errors, 1), 0),
+		2) i),
+	    (SELECT xmlagg(xmlelement(name permit, xmlattributes(k AS kind,
+		permit_sponsor_kind(k) AS sponsor),
+		(SELECT xmlagg(xmlelement(name doc, xmlattributes(
+		    q.doc_type AS type)) ORDER BY q.doc_type)
+		    FROM permit_requirements q WHERE q.permit_kind = k))
+		ORDER BY k)
+		FROM unnest(enum_range(NULL::permit_kind)) k),
+	    (SELECT xmlagg(xmlelement(name fee, xmlattributes(f.item AS item,
+		f.amount AS amount)) ORDER BY f.item) FROM fees f),
+	    (SELECT xmlagg(xmlelement(name service, xmlattributes(
+		s.level AS level, s.working_days AS days)) ORDER BY s.level)
+		FROM service_levels s),
+	    (SELECT xmlagg(xmlelement(name place, xmlattributes(a.area AS area,
+		x.name AS office)) ORDER BY a.area)
+		FROM office_areas a JOIN offices x ON x.id = a.office_id))
+	FROM (SELECT 1) one
+	LEFT JOIN office_areas oa ON oa.area = d.domicile_area
+	LEFT JOIN offices o ON o.id = oa.office_id
+$$;
+
+-- The account's draft (an empty one when there is none yet).
+CREATE FUNCTION apply_draft(p_account bigint) RETURNS application_drafts
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce((SELECT d FROM application_drafts d
+	    WHERE d.account_id = p_account),
+	    ROW(p_account, NULL, NULL, NULL, '', '', '', '', NULL,
+	    now())::application_drafts)
+$$;
+
+-- The passport data the account last applied with, to fill the form.
+CREATE FUNCTION apply_last_person(p_account bigint) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+	SELECT ARRAY[a.family_name, a.given_names, a.birth_date::text, a.sex,
+	    a.nationality, a.passport_no, a.passport_expiry::text]
+	FROM applicants a WHERE a.account_id = p_account
+	ORDER BY a.id DESC LIMIT 1
+$$;
+
+-- GET /apply?step=S: the page of the step the applicant may see.  NULL
+-- without a live session.
+CREATE FUNCTION portal_apply_xml(p_session bytea, p_step text,
     p_now timestamptz DEFAULT now())
-RETURNS case_result
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+RETURNS xml
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	acct	bigint := portal_account(p_session, p_now);
-	ap	applicants%ROWTYPE;
-	o	offices%ROWTYPE;
+	d	application_drafts;
 BEGIN
 	IF acct IS NULL THEN
-		RETURN case_fail('forbidden');
+		RETURN NULL;
 	END IF;
-	SELECT * INTO o FROM offices WHERE code = p_office;
-	IF NOT FOUND THEN
-		RETURN case_fail('invalid_input');
-	END IF;
-	-- The passport must outlast the permit it applies for.
-	IF p_expiry IS NULL OR p_birth IS NULL OR p_duration IS NULL OR
-	    p_expiry < (p_now AT TIME ZONE o.timezone)::date +
-	    make_interval(years => p_duration, months => 6) OR
-	    p_birth > (p_now AT TIME ZONE o.timezone)::date OR
-	    p_passport !~ '^[A-Z0-9]{5,12}$' OR
-	    p_nationality !~ '^[A-Z]{3}$' OR p_sex NOT IN ('F', 'M', 'X') OR
-	    length(coalesce(p_family, '')) NOT BETWEEN 1 AND 100 OR
-	    length(coalesce(p_given, '')) > 100 OR
-	    p_family ~ '[[:cntrl:]]' OR p_given ~ '[[:cntrl:]]' THEN
-		RETURN case_fail('invalid_input');
-	END IF;
-	SELECT * INTO ap FROM applicants
-	    WHERE nationality = p_nationality AND passport_no = p_passport;
-	IF FOUND AND ap.account_id IS DISTINCT FROM acct THEN
-		RETURN case_fail('passport_taken');
-	END IF;
-	IF NOT FOUND THEN
-		INSERT INTO applicants (account_id, family_name, given_names,
-		    birth_date, sex, nationality, passport_no, passport_expiry)
-		    VALUES (acct, p_family, coalesce(p_given, ''), p_birth, p_sex,
-		    p_nationality, p_passport, p_expiry)
-		    RETURNING * INTO ap;
-	ELSIF (ap.family_name, ap.given_names, ap.birth_date, ap.sex,
-	    ap.passport_expiry) IS DISTINCT FROM (p_family,
-	    coalesce(p_given, ''), p_birth, p_sex, p_expiry) THEN
-		IF EXISTS (SELECT 1 FROM cases WHERE applicant_id = ap.id AND
-		    state <> 'draft') THEN
-			RETURN case_fail('identity_locked');
-		END IF;
-		UPDATE applicants SET family_name = p_family,
-		    given_names = coalesce(p_given, ''), birth_date = p_birth,
-		    sex = p_sex, passport_expiry = p_expiry
-		    WHERE id = ap.id;
-	END IF;
-	RETURN case_create(acct, o.id, ap.id, p_kind, p_duration, p_level,
-	    permit_sponsor_kind(p_kind), '', '', p_idem, p_now);
+	d := apply_draft(acct);
+	RETURN apply_model(d, apply_show_step(d, coalesce(p_step, '')),
+	    apply_last_person(acct), NULL);
 END
 $$;
 
--- Later steps: sponsor and domicile, only while the case is a draft or
--- the office asked for more information.
+-- A date the applicant typed, or NULL when it is not one.
+CREATE FUNCTION apply_date(p text) RETURNS date
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF p !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
+		RETURN NULL;
+	END IF;
+	RETURN p::date;
+EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+	RETURN NULL;
+END
+$$;
+
+-- POST /apply: save one step (p_v: its fields in the form's order).
+-- 'ok' with the next step to show, or for the passport step the new
+-- case's reference; 'invalid_input' with the page again, what was typed
+-- and an error next to each wrong field; nothing is saved then.
+--
+-- The passport step opens the case.  The passport is the applicant's
+-- own record: one that belongs to another account cannot be reused.
+-- The person's details (what central checks and a permit prints) may
+-- change only while every case of that passport is a draft; after that
+-- the office corrects them.
+CREATE FUNCTION portal_apply_save(p_session bytea, p_step text, p_v text[],
+    p_idem text, p_now timestamptz DEFAULT now())
+RETURNS TABLE (code text, next_step text, reference text, model xml)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	acct	bigint := portal_account(p_session, p_now);
+	d	application_drafts;
+	o	offices%ROWTYPE;
+	ap	applicants%ROWTYPE;
+	r	case_result;
+	err	text[] := '{}';
+	today	date;
+	birth	date;
+	expiry	date;
+	sk	text;
+BEGIN
+	IF acct IS NULL THEN
+		RETURN QUERY SELECT 'forbidden'::text, NULL::text, NULL::text,
+		    NULL::xml;
+		RETURN;
+	END IF;
+	-- The same form again (a retry after the case was opened).
+	IF p_step = 'passport' AND p_idem IS NOT NULL THEN
+		SELECT c.reference INTO reference FROM case_events e
+		    JOIN cases c ON c.id = e.case_id
+		    WHERE e.actor_id = acct AND e.idem_key = p_idem AND
+		    e.command = 'create';
+		IF FOUND THEN
+			RETURN QUERY SELECT 'ok'::text, NULL::text, reference,
+			    NULL::xml;
+			RETURN;
+		END IF;
+	END IF;
+	-- Serialise this account's steps; the row may not exist yet.
+	PERFORM 1 FROM accounts WHERE id = acct FOR UPDATE;
+	d := apply_draft(acct);
+	IF p_step IS NULL OR apply_show_step(d, p_step) <> p_step THEN
+		-- A step out of order (an old tab): show the right one.
+		RETURN QUERY SELECT 'ok'::text, apply_show_step(d,
+		    coalesce(p_step, '')), NULL::text, NULL::xml;
+		RETURN;
+	END IF;
+	p_v := array_cat(p_v, array_fill(NULL::text, ARRAY[7]));
+	CASE p_step
+	WHEN 'kind' THEN
+		IF p_v[1] IS NULL OR NOT p_v[1] = ANY
+		    (enum_range(NULL::permit_kind)::text[]) THEN
+			err := err || ARRAY['kind', 'apply.err.kind'];
+		ELSE
+			d.permit_kind := p_v[1];
+		END IF;
+	WHEN 'terms' THEN
+		IF p_v[1] IS NULL OR p_v[1] NOT IN ('1', '2') THEN
+			err := err || ARRAY['duration', 'apply.err.duration'];
+		ELSE
+			d.duration_years := p_v[1];
+		END IF;
+		IF p_v[2] IS NULL OR p_v[2] NOT IN ('regular', 'express') THEN
+			err := err || ARRAY['level', 'apply.err.level'];
+		ELSE
+			d.service_level := p_v[2];
+		END IF;
+	WHEN 'sponsor' THEN
+		sk := permit_sponsor_kind(d.permit_kind);
+		d.sponsor_name := btrim(coalesce(p_v[1], ''));
+		d.sponsor_ref := btrim(coalesce(p_v[2], ''));
+		d.sponsor_email := lower(btrim(coalesce(p_v[3], '')));
+		IF length(d.sponsor_name) NOT BETWEEN 1 AND 200 OR
+		    d.sponsor_name ~ '[[:cntrl:]]' THEN
+			err := err || ARRAY['sponsor_name',
+			    'apply.err.sponsor_name'];
+		END IF;
+		IF length(d.sponsor_ref) > 64 OR d.sponsor_ref ~ '[[:cntrl:]]' OR
+		    (sk = 'employer' AND d.sponsor_ref = '') THEN
+			err := err || ARRAY['sponsor_ref',
+			    'apply.err.sponsor_ref.' || sk];
+		END IF;
+		IF d.sponsor_email <> '' AND (length(d.sponsor_email) > 254 OR
+		    d.sponsor_email !~
+		    '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$')
+		    THEN
+			err := err || ARRAY['sponsor_email',
+			    'apply.err.sponsor_email'];
+		END IF;
+	WHEN 'domicile' THEN
+		d.domicile_address := btrim(coalesce(p_v[1], ''));
+		IF length(d.domicile_address) NOT BETWEEN 1 AND 300 OR
+		    d.domicile_address ~ '[[:cntrl:]]' THEN
+			err := err || ARRAY['address', 'apply.err.address'];
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM office_areas a
+		    WHERE a.area = p_v[2]) THEN
+			err := err || ARRAY['area', 'apply.err.area'];
+		ELSE
+			d.domicile_area := p_v[2];
+		END IF;
+	WHEN 'passport' THEN
+		SELECT x.* INTO o FROM office_areas a
+		    JOIN offices x ON x.id = a.office_id
+		    WHERE a.area = d.domicile_area;
+		today := (p_now AT TIME ZONE o.timezone)::date;
+		p_v[1] := upper(btrim(coalesce(p_v[1], '')));
+		p_v[2] := upper(btrim(coalesce(p_v[2], '')));
+		p_v[5] := upper(btrim(coalesce(p_v[5], '')));
+		birth := apply_date(p_v[3]);
+		expiry := apply_date(p_v[7]);
+		IF length(p_v[1]) NOT BETWEEN 1 AND 100 OR
+		    p_v[1] ~ '[[:cntrl:]\uFFFE\uFFFF]' THEN
+			err := err || ARRAY['family', 'apply.err.family'];
+		END IF;
+		IF length(p_v[2]) > 100 OR p_v[2] ~ '[[:cntrl:]\uFFFE\uFFFF]' THEN
+			err := err || ARRAY['given', 'apply.err.given'];
+		END IF;
+		IF birth IS NULL OR birth > today OR birth <= '1900-01-01' THEN
+			err := err || ARRAY['birth', 'apply.err.birth'];
+		END IF;
+		IF p_v[4] IS NULL OR p_v[4] NOT IN ('F', 'M', 'X') THEN
+			err := err || ARRAY['sex', 'apply.err.sex'];
+		END IF;
+		IF p_v[5] !~ '^[A-Z]{3}$' THEN
+			err := err || ARRAY['nationality',
+			    'apply.err.nationality'];
+		ELSIF p_v[5] = 'IDN' THEN
+			err := err || ARRAY['nationality', 'apply.err.citizen'];
+		END IF;
+		IF coalesce(p_v[6], '') !~ '^[A-Z0-9]{5,12}$' THEN
+			err := err || ARRAY['passport', 'apply.err.passport'];
+		END IF;
+		-- The passport must outlast the permit by six months.
+		IF expiry IS NULL OR expiry < today +
+		    make_interval(years => d.duration_years, months => 6) THEN
+			err := err || ARRAY['expiry', 'apply.err.expiry'];
+		END IF;
+		IF err = '{}' THEN
+			SELECT * INTO ap FROM applicants a
+			    WHERE a.nationality = p_v[5] AND
+			    a.passport_no = p_v[6];
+			IF FOUND AND ap.account_id IS DISTINCT FROM acct THEN
+				err := ARRAY['passport', 'apply.err.passport_taken'];
+			ELSIF FOUND AND (ap.family_name, ap.given_names,
+			    ap.birth_date, ap.sex, ap.passport_expiry) IS
+			    DISTINCT FROM (p_v[1], p_v[2], birth, p_v[4],
+			    expiry) AND EXISTS (SELECT 1 FROM cases c
+			    WHERE c.applicant_id = ap.id AND
+			    c.state <> 'draft') THEN
+				err := ARRAY['passport',
+				    'apply.err.identity_locked'];
+			END IF;
+		END IF;
+		IF err = '{}' THEN
+			IF ap.id IS NULL THEN
+				INSERT INTO applicants (account_id, family_name,
+				    given_names, birth_date, sex, nationality,
+				    passport_no, passport_expiry)
+				    VALUES (acct, p_v[1], p_v[2], birth, p_v[4],
+				    p_v[5], p_v[6], expiry)
+				    RETURNING * INTO ap;
+			ELSE
+				UPDATE applicants SET family_name = p_v[1],
+				    given_names = p_v[2], birth_date = birth,
+				    sex = p_v[4], passport_expiry = expiry
+				    WHERE id = ap.id;
+			END IF;
+			-- A sponsor typed for another kind, then changed.
+			sk := permit_sponsor_kind(d.permit_kind);
+			IF sk = 'self' THEN
+				d.sponsor_name := '';
+				d.sponsor_ref := '';
+				d.sponsor_email := '';
+			END IF;
+			r := case_create(acct, o.id, ap.id, d.permit_kind,
+			    d.duration_years, d.service_level, sk,
+			    d.sponsor_name, d.sponsor_ref, p_idem, p_now);
+			IF r.code <> 'ok' THEN
+				RAISE EXCEPTION 'apply: case_create: %', r.code;
+			END IF;
+			UPDATE cases SET sponsor_email = d.sponsor_email,
+			    domicile_address = d.domicile_address,
+			    domicile_city = d.domicile_area
+			    WHERE id = r.case_id;
+			DELETE FROM application_drafts WHERE account_id = acct;
+			RETURN QUERY SELECT 'ok'::text, NULL::text, r.reference,
+			    NULL::xml;
+			RETURN;
+		END IF;
+	ELSE
+		NULL;	-- apply_show_step() knows only the steps above
+	END CASE;
+	IF err <> '{}' THEN
+		RETURN QUERY SELECT 'invalid_input'::text, NULL::text, NULL::text,
+		    apply_model(d, p_step, CASE WHEN p_step = 'passport' THEN
+		    p_v[1:7] ELSE apply_last_person(acct) END, err);
+		RETURN;
+	END IF;
+	d.updated_at := p_now;
+	INSERT INTO application_drafts SELECT d.*
+	    ON CONFLICT (account_id) DO UPDATE SET
+	    permit_kind = EXCLUDED.permit_kind,
+	    duration_years = EXCLUDED.duration_years,
+	    service_level = EXCLUDED.service_level,
+	    sponsor_name = EXCLUDED.sponsor_name,
+	    sponsor_ref = EXCLUDED.sponsor_ref,
+	    sponsor_email = EXCLUDED.sponsor_email,
+	    domicile_address = EXCLUDED.domicile_address,
+	    domicile_area = EXCLUDED.domicile_area,
+	    updated_at = EXCLUDED.updated_at;
+	RETURN QUERY SELECT 'ok'::text, apply_show_step(d,
+	    (ARRAY['terms', 'sponsor', 'domicile', 'passport'])
+	    [array_position(ARRAY['kind', 'terms', 'sponsor', 'domicile'],
+	    p_step)]), NULL::text, NULL::xml;
+END
+$$;
+
+-- Corrections to the sponsor and the street address while the case is a
+-- draft or the office asked for more information.  The place stays: it
+-- chose the office, which the reference carries.
 CREATE FUNCTION portal_draft_update(p_session bytea, p_reference text,
-    p_sponsor_name text, p_sponsor_ref text, p_address text, p_city text,
+    p_sponsor_name text, p_sponsor_ref text, p_address text,
     p_sponsor_email text, p_now timestamptz DEFAULT now())
 RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -244,9 +562,10 @@ BEGIN
 	END IF;
 	IF length(coalesce(p_sponsor_name, '')) > 200 OR
 	    length(coalesce(p_sponsor_ref, '')) > 64 OR
-	    length(coalesce(p_address, '')) > 300 OR
-	    length(coalesce(p_city, '')) > 100 OR
-	    concat(p_sponsor_name, p_sponsor_ref, p_address, p_city) ~
+	    length(coalesce(p_address, '')) NOT BETWEEN 1 AND 300 OR
+	    c.sponsor_kind = 'employer' AND coalesce(p_sponsor_ref, '') = '' OR
+	    c.sponsor_kind <> 'self' AND coalesce(p_sponsor_name, '') = '' OR
+	    concat(p_sponsor_name, p_sponsor_ref, p_address) ~
 	    '[[:cntrl:]]' OR coalesce(p_sponsor_email, '') <> '' AND
 	    (length(p_sponsor_email) > 254 OR p_sponsor_email !~
 	    '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$') THEN
@@ -254,8 +573,7 @@ BEGIN
 	END IF;
 	UPDATE cases SET sponsor_name = coalesce(p_sponsor_name, ''),
 	    sponsor_ref = coalesce(p_sponsor_ref, ''),
-	    domicile_address = coalesce(p_address, ''),
-	    domicile_city = coalesce(p_city, ''),
+	    domicile_address = p_address,
 	    sponsor_email = lower(coalesce(p_sponsor_email, '')),
 	    updated_at = p_now
 	    WHERE id = c.id;
@@ -462,10 +780,9 @@ $$;
 
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
-    portal_draft_create(bytea, text, text, date, text, text, text, date,
-	permit_kind, smallint, service_level, text, text, timestamptz),
-    portal_draft_update(bytea, text, text, text, text, text, text,
-	timestamptz),
+    portal_apply_xml(bytea, text, timestamptz),
+    portal_apply_save(bytea, text, text[], text, timestamptz),
+    portal_draft_update(bytea, text, text, text, text, text, timestamptz),
     portal_document_add(bytea, text, doc_type, text, text, integer, bytea,
 	text, timestamptz),
     portal_submit(bytea, text, integer, text, timestamptz),

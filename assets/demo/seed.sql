@@ -39,6 +39,21 @@ INSERT INTO offices (code, name, timezone) VALUES
 	('DPS', 'Kantor Imigrasi Denpasar', 'Asia/Makassar'),
 	('PLM', 'Kantor Imigrasi Palembang', 'Asia/Jakarta');
 
+-- The regencies and cities each office serves (a sample of the real
+-- ones): the portal chooses the office from where the applicant lives.
+INSERT INTO office_areas (area, office_id)
+SELECT a.area, o.id FROM (VALUES
+	('Kota Semarang', 'SMG'), ('Kabupaten Semarang', 'SMG'),
+	('Kabupaten Kendal', 'SMG'), ('Kabupaten Demak', 'SMG'),
+	('Kota Salatiga', 'SMG'),
+	('Kota Jakarta Selatan', 'JKT'),
+	('Kota Batam', 'BTM'),
+	('Kota Denpasar', 'DPS'), ('Kabupaten Badung', 'DPS'),
+	('Kabupaten Gianyar', 'DPS'), ('Kabupaten Tabanan', 'DPS'),
+	('Kota Palembang', 'PLM'), ('Kabupaten Banyuasin', 'PLM'),
+	('Kabupaten Ogan Ilir', 'PLM')
+) AS a(area, office) JOIN offices o ON o.code = a.office;
+
 INSERT INTO accounts (role, office_id, email, display_name)
 SELECT r.role::account_role, o.id,
     lower(r.role) || '.' || lower(o.code) || '@imigrasi.example',

@@ -119,12 +119,7 @@
 <xsl:with-param name="autocomplete" select="'street-address'"/>
 <xsl:with-param name="hint" select="false()"/>
 </xsl:call-template>
-<xsl:call-template name="field">
-<xsl:with-param name="prefix" select="'case.'"/>
-<xsl:with-param name="name" select="'city'"/>
-<xsl:with-param name="value" select="@city"/>
-<xsl:with-param name="hint" select="false()"/>
-</xsl:call-template>
+<p><xsl:value-of select="i:t('case.city')"/>: <xsl:value-of select="@city"/> (<xsl:value-of select="@office"/>)</p>
 </xsl:for-each>
 <button type="submit"><xsl:value-of select="i:t('case.details.save')"/></button>
 </form>

@@ -61,32 +61,43 @@ test('apply for a permit in the browser, from registration to the issued e-ITAS'
 		await p.getByRole('button', { name: 'Sign in' }).click();
 		await p.waitForURL(/\/account$/);
 
+		// One step per page; each is saved, so the applicant could stop
+		// anywhere and come back.
+		const sponsor = `sponsor${process.pid}@example.org`;
+		const next = async (step) => {
+			await p.getByRole('button', { name: 'Save and continue' }).click();
+			await p.waitForURL(new RegExp(`/apply\\?step=${step}$`));
+			await check(`apply-${step}-en`);
+		};
 		await p.goto(`${BASE}/apply`);
-		await check('apply-en');
+		await check('apply-kind-en');
+		await p.getByLabel('Spouse of a citizen (E31A)').check();
+		await next('terms');
+		await p.getByLabel(/^2 years/).check();
+		await p.getByLabel('Express').check();
+		await next('sponsor');
+		await p.getByLabel("Sponsor's name").fill('Budi Santoso');
+		await p.getByLabel("Sponsor's NIK (optional)").fill('3171234567890001');
+		await p.getByLabel("Sponsor's e-mail address (optional)").fill(sponsor);
+		await next('domicile');
+		await p.getByLabel('Street address in Indonesia').fill('Jl. Engku Putri 3');
+		await p.getByLabel('City or regency').selectOption('Kota Batam');
+		await next('passport');
+		// The choices so far, and the office the place chose.
+		assert.match(await p.textContent('dl.facts'), /Kantor Imigrasi Batam/);
 		await p.getByLabel('Family name').fill('RAHMA');
 		await p.getByLabel('Given names').fill('SITI');
 		await p.getByLabel('Date of birth').fill('1990-06-15');
-		await p.getByLabel('Sex').selectOption('F');
+		await p.getByLabel('Female').check();
 		await p.getByLabel('Nationality').fill('MYS');
 		await p.getByLabel('Passport number').fill(`A${process.pid}`.slice(0, 9));
 		await p.getByLabel('Passport valid until').fill('2034-06-15');
-		await p.getByLabel('Kind of permit').selectOption('E31A');
-		await p.getByLabel('Duration').selectOption('2');
-		await p.getByLabel('Service').selectOption('express');
-		await p.getByLabel('Immigration office (where you live)').selectOption('BTM');
-		await p.getByRole('button', { name: 'Start the application' }).click();
+		await p.getByRole('button', { name: 'Open the application' }).click();
 		await p.waitForURL(/\/case\/BTM-/);
 		const ref = p.url().split('/').pop();
 		await check('case-draft-en');
+		assert.equal(await p.getByLabel("Sponsor's e-mail address").inputValue(), sponsor);
 
-		await p.getByLabel('Sponsor', { exact: true }).fill('Budi Santoso');
-		await p.getByLabel("Sponsor's reference").fill('AN-2019-0042');
-		const sponsor = `sponsor${process.pid}@example.org`;
-		await p.getByLabel("Sponsor's e-mail address").fill(sponsor);
-		await p.getByLabel('Address in Indonesia', { exact: true }).fill('Jl. Engku Putri 3');
-		await p.getByLabel('City').fill('Batam');
-		await p.getByRole('button', { name: 'Save' }).click();
-		await p.waitForURL(new RegExp(`/case/${ref}$`));
 		// A real JPEG for the photo: it goes on the permit.
 		const face = await p.screenshot({ type: 'jpeg', quality: 80,
 		    clip: { x: 0, y: 0, width: 140, height: 180 } });

@@ -356,3 +356,39 @@ export function issueFourEyes(ref, officer, supervisor, key) {
 	    permit_issue((SELECT id FROM accounts WHERE email = :'p2'), c.id, c.version, :'p3') i
 	    WHERE c.reference = :'p1'`, ref, supervisor, key);
 }
+
+// --- applying through the portal's pages ---------------------------------
+// The wizard's steps and each step's fields, in the pages' order.
+export const APPLY_STEPS = [
+	['kind', ['kind']],
+	['terms', ['duration', 'level']],
+	['sponsor', ['sponsor_name', 'sponsor_ref', 'sponsor_email']],
+	['domicile', ['address', 'area']],
+	['passport', ['family', 'given', 'birth', 'sex', 'nationality', 'passport',
+	    'expiry']],
+];
+
+// Walk /apply step by step, as a browser without JavaScript does: each
+// page's own CSRF token and key, a step the permit does not have (the
+// sponsor of a self-sponsored kind) skipped as the server skips it.
+// Returns the first answer that is not "on to the next step": 303 to
+// /case/REF when the case opened, or the page of a refused step.
+export async function applyThrough(jar, fields) {
+	const value = (html, name) =>
+	    html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1];
+	let res;
+	for (const [step, names] of APPLY_STEPS) {
+		const page = await (await jar.get(`/apply?step=${step}&lang=en`)).text();
+		if (value(page, 'step') !== step)
+			continue;
+		const form = { csrf: value(page, 'csrf'), idem: value(page, 'idem'),
+		    step, lang: 'en' };
+		for (const n of names)
+			if (fields[n] !== undefined)
+				form[n] = fields[n];
+		res = await jar.post('/apply', form);
+		if (res.status !== 303 || !res.headers.get('location').startsWith('/apply'))
+			return res;
+	}
+	return res;
+}

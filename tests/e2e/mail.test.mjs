@@ -7,7 +7,7 @@ import test from 'node:test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { BASE, Jar, OUT, login, mailTo, psql } from './lib.mjs';
+import { applyThrough, BASE, Jar, OUT, login, mailTo, psql } from './lib.mjs';
 
 const PW = 'correct horse battery staple';
 
@@ -41,12 +41,12 @@ test('a status change of a case reaches the applicant by mail', async () => {
 	    .match(/\/confirm\?token=[A-Za-z0-9_-]+&lang=en/)[0];
 	await j.get(link);
 	await login(who, PW, j);
-	const form = await (await j.get('/apply?lang=en')).text();
-	const f = (n) => form.match(new RegExp(`name="${n}" value="([^"]*)"`))[1];
-	const r = await j.post('/apply', { csrf: f('csrf'), idem: f('idem'),
+	const r = await applyThrough(j, { kind: 'E23', duration: '2', level: 'regular',
+	    sponsor_name: 'PT Bali Villas', sponsor_ref: 'RPTKA-2026-0042',
+	    address: 'Jl. Sunset Road 88', area: 'Kabupaten Badung',
 	    family: 'WIRAWAN', given: 'MADE', birth: '1980-01-01', sex: 'M',
 	    nationality: 'AUS', passport: `MW${process.pid}`.slice(0, 12),
-	    expiry: '2035-01-01', kind: 'E23', duration: '2', level: 'regular', office: 'DPS' });
+	    expiry: '2035-01-01' });
 	const ref = r.headers.get('location').split('/').pop();
 	// An officer of the office moves the case (through the SQL command
 	// function, as the back office will).

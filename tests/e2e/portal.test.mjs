@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { BASE, Jar, login, psql, registerAndConfirm } from './lib.mjs';
+import { applyThrough, BASE, Jar, login, psql, registerAndConfirm } from './lib.mjs';
 
 const PW = 'correct horse battery staple';
 let n = 0;
@@ -23,12 +23,11 @@ function field(html, name) {
 }
 
 async function apply(j, overrides = {}) {
-	const form = await (await j.get('/apply?lang=en')).text();
 	const passport = `P${process.pid % 100000}${++n}`.slice(0, 12);
-	const r = await j.post('/apply', { csrf: field(form, 'csrf'), idem: field(form, 'idem'),
+	const r = await applyThrough(j, { kind: 'E33G', duration: '1',
+	    level: 'express', address: 'Jl. Pandanaran 8', area: 'Kota Semarang',
 	    family: 'LESTARI', given: 'AYU', birth: '1991-04-05', sex: 'F',
-	    nationality: 'NLD', passport, expiry: '2035-01-01', kind: 'E33G',
-	    duration: '1', level: 'express', office: 'SMG', lang: 'en', ...overrides });
+	    nationality: 'NLD', passport, expiry: '2035-01-01', ...overrides });
 	return { res: r, passport };
 }
 
@@ -63,7 +62,7 @@ test('start an application, complete it, submit it, get a billing code', async (
 	for (const type of ['passport', 'photo', 'income_evidence', 'domicile_letter'])
 		assert.equal((await upload(j, loc, type, type === 'photo' ? PNG : PDF)).status, 303);
 	r = await j.post(loc, { csrf: field(page, 'csrf'), action: 'details',
-	    sponsor_name: 'Self', sponsor_ref: '', address: 'Jl. Pemuda 12', city: 'Semarang' });
+	    sponsor_name: '', sponsor_ref: '', address: 'Jl. Pemuda 12' });
 	assert.equal(r.status, 303);
 
 	page = await (await j.get(loc + '?lang=en')).text();
@@ -86,6 +85,38 @@ test('start an application, complete it, submit it, get a billing code', async (
 	    WHERE c.reference = :'p1'`, ref), '1');
 	assert.equal(psql(`SELECT count(*) FROM case_events e JOIN cases c ON c.id = e.case_id
 	    WHERE c.reference = :'p1' AND e.command = 'submit'`, ref), '1');
+});
+
+test('an application is saved step by step, and a refused step keeps what was typed', async () => {
+	const email = who();
+	const { jar: j } = await login(email, PW, await registerAndConfirm(email, PW));
+	const r = await applyThrough(j, { kind: 'E31A', duration: '1', level: 'regular',
+	    sponsor_name: '<script>alert(1)</script>', sponsor_email: 'not-an-address' });
+	assert.equal(r.status, 400);
+	const page = await r.text();
+	assert.match(page, /<p class="error" id="sponsor_email-error">/);
+	assert.match(page, /value="not-an-address"/, 'the typed value is kept');
+	assert.match(page, /value="&lt;script&gt;alert\(1\)&lt;\/script&gt;"/);
+	assert.doesNotMatch(page, /<script>alert/, 'nothing rendered unescaped');
+	const draft = () => psql(`SELECT concat_ws('|', d.permit_kind, d.duration_years,
+	    d.service_level, d.sponsor_name) FROM application_drafts d
+	    JOIN accounts a ON a.id = d.account_id WHERE a.email = :'p1'`, email);
+	assert.equal(draft(), 'E31A|1|regular|', 'the refused step stored nothing');
+
+	// A later step cannot be sent before this one: back to the sponsor.
+	const form = await (await j.get('/apply?step=sponsor&lang=en')).text();
+	const skip = await j.post('/apply', { csrf: field(form, 'csrf'), idem: field(form, 'idem'),
+	    step: 'passport', family: 'LESTARI', given: 'AYU', birth: '1991-04-05', sex: 'F',
+	    nationality: 'NLD', passport: 'SKIP12345', expiry: '2035-01-01' });
+	assert.equal(skip.status, 303);
+	assert.equal(skip.headers.get('location'), '/apply?step=sponsor');
+	assert.equal(psql(`SELECT count(*) FROM applicants WHERE passport_no = 'SKIP12345'`), '0');
+
+	// Signed in again elsewhere, the application resumes where it stopped.
+	const { jar: k } = await login(email, PW);
+	const resumed = await (await k.get('/apply?lang=en')).text();
+	assert.match(resumed, /name="step" value="sponsor"/);
+	assert.match(resumed, /aria-current="step">Sponsor</);
 });
 
 test('documents are stored sealed: no plaintext in the database', async () => {
@@ -178,10 +209,17 @@ test('bad application input is refused with a message and stores nothing', async
 		{ passport: "x' OR 1=1--" },
 		{ family: '' },
 		{ kind: 'E99' },
-		{ office: 'XXX' },
+		{ duration: '3' },
+		{ level: "express' OR '1'='1" },
+		{ area: 'Atlantis' },
+		{ address: 'x'.repeat(301) },
+		{ address: '\u0000' },
 	]) {
 		const { res } = await apply(j, o);
 		assert.equal(res.status, 400, JSON.stringify(o));
+		const page = await res.text();
+		assert.match(page, /Some answers need correcting/, JSON.stringify(o));
+		assert.match(page, /class="error" id="[a-z_]+-error"/, JSON.stringify(o));
 	}
 	assert.equal(psql(`SELECT count(*) FROM cases`), before);
 });

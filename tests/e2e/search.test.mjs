@@ -9,7 +9,7 @@ import test from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { BASE, Jar, login, psql, registerAndConfirm } from './lib.mjs';
+import { applyThrough, BASE, Jar, login, psql, registerAndConfirm } from './lib.mjs';
 import { axeCheck, signInStaff, staffPassword } from './staff.mjs';
 
 const SMG = 'officer.smg@imigrasi.example';
@@ -173,13 +173,12 @@ test('a document opens with the bytes uploaded, audited; not for JKT', async () 
 	const email = `search${process.pid}@example.org`;
 	const pw = 'correct horse battery staple';
 	const { jar } = await login(email, pw, await registerAndConfirm(email, pw));
-	const form = await (await jar.get('/apply?lang=en')).text();
-	const r = await jar.post('/apply', { csrf: field(form, 'csrf'),
-	    idem: field(form, 'idem'), family: 'DOKUMEN', given: 'SITI',
-	    birth: '1990-02-03', sex: 'F', nationality: 'NLD',
-	    passport: `D${String(process.pid % 100000).padStart(5, "0")}X`, expiry: '2035-01-01',
-	    kind: 'E33G', duration: '1', level: 'regular', office: 'SMG',
-	    lang: 'en' });
+	const r = await applyThrough(jar, { kind: 'E33G', duration: '1',
+	    level: 'regular', address: 'Jl. Pemuda 3', area: 'Kota Semarang',
+	    family: 'DOKUMEN', given: 'SITI', birth: '1990-02-03', sex: 'F',
+	    nationality: 'NLD',
+	    passport: `D${String(process.pid % 100000).padStart(5, "0")}X`,
+	    expiry: '2035-01-01' });
 	assert.equal(r.status, 303);
 	const loc = r.headers.get('location');
 	const ref = loc.split('/').pop();
