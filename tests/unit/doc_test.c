@@ -65,21 +65,6 @@ document_types_are_the_databases(void **state)
 }
 
 static void
-dates_are_real_dates(void **state)
-{
-	assert_true(form_date_valid("2024-02-29"));
-	assert_false(form_date_valid("2023-02-29"));
-	assert_false(form_date_valid("2023-04-31"));
-	assert_false(form_date_valid("2023-13-01"));
-	assert_false(form_date_valid("2023-1-01"));
-	assert_false(form_date_valid("1899-12-31"));
-	assert_false(form_date_valid("2023-01-01x"));
-	assert_false(form_date_valid(""));
-	assert_true(form_date_valid("2000-02-29"));
-	assert_false(form_date_valid("2100-02-29"));
-}
-
-static void
 lists_match_whole_words(void **state)
 {
 	assert_true(form_in_list("E33", "E23 E33 E33G"));
@@ -97,7 +82,6 @@ main(void)
 		cmocka_unit_test(sniffs_by_content_not_name),
 		cmocka_unit_test(filenames_lose_paths_and_controls),
 		cmocka_unit_test(document_types_are_the_databases),
-		cmocka_unit_test(dates_are_real_dates),
 		cmocka_unit_test(lists_match_whole_words),
 	};
 
