@@ -98,8 +98,17 @@ int
 page_form_reply(struct http_request *req, struct session *s, enum lang lang,
     const char *model, const char *notice, int status, const char *tmpl)
 {
+	return (page_form_retry(req, s, lang, model, notice, status, tmpl,
+	    NULL));
+}
+
+int
+page_form_retry(struct http_request *req, struct session *s, enum lang lang,
+    const char *model, const char *notice, int status, const char *tmpl,
+    const char *const *typed)
+{
 	xmlDocPtr	 doc, mdoc;
-	xmlNodePtr	 root, n;
+	xmlNodePtr	 root, n, m;
 	char		 idem[AUTH_TOKEN_BUFSZ];
 
 	if (model == NULL)
@@ -121,7 +130,10 @@ page_form_reply(struct http_request *req, struct session *s, enum lang lang,
 		n = xmlNewChild(root, NULL, BAD_CAST "notice", NULL);
 		xmlNewProp(n, BAD_CAST "key", BAD_CAST notice);
 	}
-	xmlAddChild(root, xmlDocCopyNode(xmlDocGetRootElement(mdoc), doc, 1));
+	m = xmlDocCopyNode(xmlDocGetRootElement(mdoc), doc, 1);
+	for (; typed != NULL && typed[0] != NULL; typed += 2)
+		xmlSetProp(m, BAD_CAST typed[0], BAD_CAST typed[1]);
+	xmlAddChild(root, m);
 	xmlFreeDoc(mdoc);
 	return (page_reply(req, status, tmpl, doc, lang));
 }

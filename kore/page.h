@@ -42,6 +42,15 @@ int		page_form_reply(struct http_request *req, struct session *s,
 		    enum lang lang, const char *model, const char *notice,
 		    int status, const char *tmpl);
 
+/*
+ * The same after a refused form: typed (name, value, ..., NULL) replaces
+ * those attributes of the model's root, so the page shows what the user
+ * typed rather than what is stored.
+ */
+int		page_form_retry(struct http_request *req, struct session *s,
+		    enum lang lang, const char *model, const char *notice,
+		    int status, const char *tmpl, const char *const *typed);
+
 /* An error page that says the catalogue message key. */
 int		page_error(struct http_request *req, int status,
 		    enum lang lang, const char *key);

@@ -220,6 +220,15 @@ portal_show(struct http_request *req, struct portal *pt)
 	}
 	if (portal_db_or_reply(req, pt, DB_CASE_XML, &rc) != 0)
 		return (rc);
+	/* Refused details come back as typed (portal_action()'s v[]). */
+	if (pt->action == DB_DRAFT_UPDATE && pt->notice != NULL) {
+		const char *const typed[] = { "sponsor-name", pt->v[2],
+		    "sponsor-ref", pt->v[3], "address", pt->v[4],
+		    "sponsor-email", pt->v[5], NULL };
+
+		return (page_form_retry(req, &pt->sess, pt->lang,
+		    pt->casexml, pt->notice, pt->status, "case", typed));
+	}
 	return (page_form_reply(req, &pt->sess, pt->lang, pt->casexml,
 	    pt->notice, pt->status, "case"));
 }

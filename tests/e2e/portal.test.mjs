@@ -61,6 +61,16 @@ test('start an application, complete it, submit it, get a billing code', async (
 
 	for (const type of ['passport', 'photo', 'income_evidence', 'domicile_letter'])
 		assert.equal((await upload(j, loc, type, type === 'photo' ? PNG : PDF)).status, 303);
+	// Refused details come back as typed, and change nothing.
+	r = await j.post(loc, { csrf: field(page, 'csrf'), action: 'details',
+	    sponsor_name: '', sponsor_ref: '', address: 'Jl. Pemuda 12',
+	    sponsor_email: 'no-at-sign' });
+	assert.equal(r.status, 400);
+	const refused = await r.text();
+	assert.match(refused, /value="no-at-sign"/);
+	assert.match(refused, /value="Jl\. Pemuda 12"/);
+	assert.equal(psql(`SELECT domicile_address FROM cases WHERE reference = :'p1'`,
+	    loc.split('/').pop()), 'Jl. Pandanaran 8');
 	r = await j.post(loc, { csrf: field(page, 'csrf'), action: 'details',
 	    sponsor_name: '', sponsor_ref: '', address: 'Jl. Pemuda 12' });
 	assert.equal(r.status, 303);
