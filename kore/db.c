@@ -177,7 +177,7 @@ static const struct {
 	    "SELECT clr_report($1, $2, $3::bigint[], $4::text[], $5::text[], "
 	    "$6::text[], $7::timestamptz[], $8, $9::integer)", 9, 0 },
 	[DB_CLR_HOUSEKEEPING] = { "housekeeping",
-	    "SELECT clr_housekeeping(), status_forget()", 0, 0 },
+	    "SELECT clr_housekeeping(), status_forget(), apply_forget()", 0, 0 },
 	[DB_MAIL_CLAIM] = { "mail_claim",
 	    "SELECT id, to_addr, kind, lang, coalesce(token, ''), "
 	    "coalesce(reference, ''), coalesce(state, '') "

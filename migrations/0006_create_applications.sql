@@ -542,6 +542,15 @@ BEGIN
 END
 $$;
 
+-- Housekeeping forgets a draft left untouched for half a year: it holds
+-- a sponsor's name and an address, kept no longer than the applicant
+-- seems to want them.
+CREATE FUNCTION apply_forget(p_now timestamptz DEFAULT now())
+RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+	DELETE FROM application_drafts WHERE updated_at < p_now - interval '180 days'
+$$;
+
 -- Corrections to the sponsor and the street address while the case is a
 -- draft or the office asked for more information.  The place stays: it
 -- chose the office, which the reference carries.
@@ -782,6 +791,7 @@ REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
     portal_apply_xml(bytea, text, timestamptz),
     portal_apply_save(bytea, text, text[], text, timestamptz),
+    apply_forget(timestamptz),
     portal_draft_update(bytea, text, text, text, text, text, timestamptz),
     portal_document_add(bytea, text, doc_type, text, text, integer, bytea,
 	text, timestamptz),

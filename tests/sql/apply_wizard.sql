@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(26);
+SELECT plan(28);
 
 SELECT pg_temp.sessions('applicant', 'other_applicant');
 
@@ -116,6 +116,16 @@ SELECT is(pg_temp.errors(model) || ' ' || code, 'passport invalid_input',
     FROM portal_apply_save(pg_temp.sess('other_applicant'), 'passport',
     ARRAY['MÜLLER', 'ANNA', '1985-03-04', 'F', 'DEU', 'C01X00T47',
     '2040-01-01'], NULL);
+
+-- A draft nobody touched for half a year is forgotten; a recent one stays.
+UPDATE application_drafts SET updated_at = now() - interval '181 days'
+    WHERE account_id = pg_temp.actor('other_applicant');
+SELECT pg_temp.save('kind', 'E33');
+SELECT apply_forget();
+SELECT is(count(*), 0::bigint, 'an abandoned draft is forgotten')
+    FROM application_drafts WHERE account_id = pg_temp.actor('other_applicant');
+SELECT is(count(*), 1::bigint, 'a recent one is kept')
+    FROM application_drafts WHERE account_id = pg_temp.actor('applicant');
 
 SELECT * FROM finish();
 ROLLBACK;
