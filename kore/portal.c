@@ -15,7 +15,6 @@
 #include "app.h"
 #include "authpage.h"
 #include "doc.h"
-#include "form.h"
 #include "page.h"
 #include "passport.h"
 #include "ref.h"
@@ -399,8 +398,10 @@ portal_apply_fields(struct http_request *req, struct portal *pt)
 		    sizeof(pt->v[2 + i]));
 		pt->params[2 + i] = pt->v[2 + i];
 	}
-	/* "a 123 456" is A123456; what is not a passport number the
-	 * database refuses next to its field. */
+	/*
+	 * "a 123 456" is A123456; what is not a passport number the
+	 * database refuses next to its field.
+	 */
 	if (strcmp(pt->v[1], "passport") == 0 &&
 	    passport_parse(pt->v[7], pass, sizeof(pass)) == 0)
 		(void)kore_strlcpy(pt->v[7], pass, sizeof(pt->v[7]));
