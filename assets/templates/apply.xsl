@@ -63,9 +63,13 @@
 </xsl:choose>
 </xsl:template>
 
-<!-- A group of radio buttons: its legend, its error, its choices. -->
+<!-- The start of a group of radio buttons (inside its fieldset): the
+     legend and the error the fieldset points to. -->
 <xsl:template name="group-start">
 <xsl:param name="name"/>
+<xsl:if test="error[@field = $name]">
+<xsl:attribute name="aria-describedby"><xsl:value-of select="$name"/>-error</xsl:attribute>
+</xsl:if>
 <legend><xsl:value-of select="i:t(concat('apply.', $name))"/></legend>
 <xsl:if test="error[@field = $name]">
 <p class="error" id="{$name}-error"><xsl:value-of select="i:t(error[@field = $name]/@key)"/></p>

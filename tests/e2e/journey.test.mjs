@@ -76,6 +76,11 @@ test('apply for a permit in the browser, from registration to the issued e-ITAS'
 		await p.getByLabel(/^2 years/).check();
 		await p.getByLabel('Express').check();
 		await next('sponsor');
+		// A refused step: the error next to its field, as accessible.
+		await p.getByRole('button', { name: 'Save and continue' }).click();
+		await p.waitForSelector('#sponsor_name-error');
+		assert.equal(await p.getByLabel("Sponsor's name").getAttribute('aria-invalid'), 'true');
+		await check('apply-sponsor-refused-en');
 		await p.getByLabel("Sponsor's name").fill('Budi Santoso');
 		await p.getByLabel("Sponsor's NIK (optional)").fill('3171234567890001');
 		await p.getByLabel("Sponsor's e-mail address (optional)").fill(sponsor);
