@@ -28,7 +28,7 @@ int	portal_permit(struct http_request *);
 
 #define PORTAL_PARAMS	13
 #define APPLY_FIELDS	7	/* the most one step of /apply has */
-#define PORTAL_VAL	256
+#define PORTAL_VAL	320	/* the longest field, an address, is 300 */
 #define PORTAL_CASE_MAX	(256 * 1024)	/* the case page model */
 
 static int	portal_read_apply(struct kore_pgsql *, void *);
@@ -419,6 +419,10 @@ portal_apply(struct http_request *req)
 	if (portal_begin_or_reply(req, pt, &rc) != 0)
 		return (rc);
 	if (pt->phase == PH_CHECK) {
+		/* The database refuses staff too; this says why. */
+		if (strcmp(pt->sess.role, "applicant") != 0)
+			return (page_error(req, HTTP_STATUS_FORBIDDEN, pt->lang,
+			    "error.forbidden"));
 		portal_arg(req, "step", pt->v[1], sizeof(pt->v[1]));
 		pt->params[0] = pt->sess.token_hash;
 		pt->params[1] = pt->v[1];
@@ -447,6 +451,9 @@ portal_apply(struct http_request *req)
 		return (page_form_reply(req, &pt->sess, pt->lang, pt->casexml,
 		    "portal.err.apply_invalid", HTTP_STATUS_BAD_REQUEST,
 		    "apply"));
+	if (strcmp(pt->col[0], "forbidden") == 0)
+		return (page_error(req, HTTP_STATUS_FORBIDDEN, pt->lang,
+		    "error.forbidden"));
 	/* The session ended between the two looks at it. */
 	return (authpage_redirect(req, "/login"));
 }

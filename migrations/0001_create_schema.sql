@@ -36,6 +36,15 @@ CREATE TYPE permit_kind AS ENUM (
 
 CREATE TYPE service_level AS ENUM ('regular', 'express');
 
+-- An e-mail address the system sends to: one @, a dot in the domain, no
+-- space, control character or anything XML cannot carry, at most 254
+-- characters (RFC 5321's limit).  The one rule for every form and table.
+CREATE FUNCTION email_valid(p text) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT length(p) <= 254 AND p ~
+	    '^[^@[:space:][:cntrl:]\uFFFE\uFFFF]+@[^@[:space:][:cntrl:]\uFFFE\uFFFF]+\.[^@[:space:][:cntrl:]\uFFFE\uFFFF]+$'
+$$;
+
 CREATE TABLE offices (
 	id		integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	code		text NOT NULL UNIQUE CHECK (code ~ '^[A-Z]{3}$'),

@@ -118,8 +118,7 @@ DECLARE
 	a	accounts%ROWTYPE;
 	pol	auth_policy%ROWTYPE;
 BEGIN
-	IF p_email IS NULL OR length(p_email) > 254 OR
-	    p_email !~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$' OR
+	IF p_email IS NULL OR NOT email_valid(p_email) OR
 	    p_name IS NULL OR length(p_name) NOT BETWEEN 1 AND 200 OR
 	    p_name ~ '[[:cntrl:]]' OR p_hash IS NULL OR
 	    p_hash NOT LIKE '$argon2id$%' OR p_lang IS NULL OR

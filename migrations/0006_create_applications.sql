@@ -48,13 +48,13 @@ SELECT k::permit_kind, d::doc_type FROM (VALUES
 ALTER TABLE cases
 	ADD COLUMN domicile_address text NOT NULL DEFAULT ''
 	    CHECK (length(domicile_address) <= 300 AND
-	    domicile_address !~ '[[:cntrl:]]'),
+	    domicile_address !~ '[[:cntrl:]\uFFFE\uFFFF]'),
 	ADD COLUMN domicile_city text NOT NULL DEFAULT ''
-	    CHECK (length(domicile_city) <= 100 AND domicile_city !~ '[[:cntrl:]]'),
+	    CHECK (length(domicile_city) <= 100 AND
+	    domicile_city !~ '[[:cntrl:]\uFFFE\uFFFF]'),
 	-- Where the sponsor hears of the issued permit; may stay empty.
 	ADD COLUMN sponsor_email text NOT NULL DEFAULT ''
-	    CHECK (sponsor_email = '' OR (length(sponsor_email) <= 254 AND
-	    sponsor_email ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'));
+	    CHECK (sponsor_email = '' OR email_valid(sponsor_email));
 
 CREATE TABLE documents (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -166,7 +166,7 @@ $$;
 -- applicant picks the place; the office follows.
 CREATE TABLE office_areas (
 	area		text PRIMARY KEY CHECK (length(area) BETWEEN 1 AND 100
-	    AND area !~ '[[:cntrl:]]'),
+	    AND area !~ '[[:cntrl:]\uFFFE\uFFFF]'),
 	office_id	integer NOT NULL REFERENCES offices
 );
 
@@ -181,15 +181,14 @@ CREATE TABLE application_drafts (
 	duration_years	smallint CHECK (duration_years IN (1, 2)),
 	service_level	service_level,
 	sponsor_name	text NOT NULL DEFAULT '' CHECK (length(sponsor_name)
-	    <= 200 AND sponsor_name !~ '[[:cntrl:]]'),
+	    <= 200 AND sponsor_name !~ '[[:cntrl:]\uFFFE\uFFFF]'),
 	sponsor_ref	text NOT NULL DEFAULT '' CHECK (length(sponsor_ref)
-	    <= 64 AND sponsor_ref !~ '[[:cntrl:]]'),
+	    <= 64 AND sponsor_ref !~ '[[:cntrl:]\uFFFE\uFFFF]'),
 	sponsor_email	text NOT NULL DEFAULT '' CHECK (sponsor_email = '' OR
-	    (length(sponsor_email) <= 254 AND sponsor_email ~
-	    '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$')),
+	    email_valid(sponsor_email)),
 	domicile_address text NOT NULL DEFAULT '' CHECK
 	    (length(domicile_address) <= 300 AND
-	    domicile_address !~ '[[:cntrl:]]'),
+	    domicile_address !~ '[[:cntrl:]\uFFFE\uFFFF]'),
 	domicile_area	text REFERENCES office_areas,
 	updated_at	timestamptz NOT NULL
 );
@@ -225,6 +224,15 @@ LANGUAGE sql IMMUTABLE AS $$
 	    ELSE p_step END AS st) x
 $$;
 
+-- What XML can carry of a text the applicant typed: a refused step
+-- shows it again, and a character XML 1.0 forbids would make the whole
+-- model unreadable.
+CREATE FUNCTION xml_chars(p text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT regexp_replace(p, '[\x01-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]', '',
+	    'g')
+$$;
+
 -- The wizard page's model: the draft, the step shown, the choices the
 -- step offers (kinds with their documents, fees and promised days,
 -- places), the person's passport data as typed or last used, and the
@@ -238,12 +246,16 @@ LANGUAGE sql STABLE AS $$
 	    d.permit_kind AS kind, d.duration_years AS duration,
 	    d.service_level AS level,
 	    permit_sponsor_kind(d.permit_kind) AS "sponsor-kind",
-	    d.sponsor_name AS sponsor_name, d.sponsor_ref AS sponsor_ref,
-	    d.sponsor_email AS sponsor_email, d.domicile_address AS address,
+	    xml_chars(d.sponsor_name) AS sponsor_name,
+	    xml_chars(d.sponsor_ref) AS sponsor_ref,
+	    xml_chars(d.sponsor_email) AS sponsor_email,
+	    xml_chars(d.domicile_address) AS address,
 	    d.domicile_area AS area, o.name AS office,
-	    p_person[1] AS family, p_person[2] AS given, p_person[3] AS birth,
-	    p_person[4] AS sex, p_person[5] AS nationality,
-	    p_person[6] AS passport, p_person[7] AS expiry),
+	    xml_chars(p_person[1]) AS family, xml_chars(p_person[2]) AS given,
+	    xml_chars(p_person[3]) AS birth, xml_chars(p_person[4]) AS sex,
+	    xml_chars(p_person[5]) AS nationality,
+	    xml_chars(p_person[6]) AS passport,
+	    xml_chars(p_person[7]) AS expiry),
 	    (SELECT xmlagg(xmlelement(name error, xmlattributes(
 		p_errors[i] AS field, p_errors[i + 1] AS key)))
 		FROM generate_series(1, coalesce(array_length(p_errors, 1), 0),
@@ -287,7 +299,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- GET /apply?step=S: the page of the step the applicant may see.  NULL
--- without a live session.
+-- without a live session or for staff.
 CREATE FUNCTION portal_apply_xml(p_session bytea, p_step text,
     p_now timestamptz DEFAULT now())
 RETURNS xml
@@ -296,7 +308,8 @@ DECLARE
 	acct	bigint := portal_account(p_session, p_now);
 	d	application_drafts;
 BEGIN
-	IF acct IS NULL THEN
+	IF acct IS NULL OR (SELECT role FROM accounts WHERE id = acct) <>
+	    'applicant' THEN
 		RETURN NULL;
 	END IF;
 	d := apply_draft(acct);
@@ -346,11 +359,20 @@ DECLARE
 	sk	text;
 BEGIN
 	IF acct IS NULL THEN
+		RETURN QUERY SELECT 'session'::text, NULL::text, NULL::text,
+		    NULL::xml;
+		RETURN;
+	END IF;
+	-- Staff apply for nobody here: the back office opens cases.
+	IF (SELECT role FROM accounts WHERE id = acct) <> 'applicant' THEN
 		RETURN QUERY SELECT 'forbidden'::text, NULL::text, NULL::text,
 		    NULL::xml;
 		RETURN;
 	END IF;
-	-- The same form again (a retry after the case was opened).
+	-- Serialise this account's steps (the draft row may not exist yet),
+	-- then look for the same form again: a retry, or a twin that opened
+	-- the case while this one waited for the lock.
+	PERFORM 1 FROM accounts WHERE id = acct FOR UPDATE;
 	IF p_step = 'passport' AND p_idem IS NOT NULL THEN
 		SELECT c.reference INTO reference FROM case_events e
 		    JOIN cases c ON c.id = e.case_id
@@ -362,8 +384,6 @@ BEGIN
 			RETURN;
 		END IF;
 	END IF;
-	-- Serialise this account's steps; the row may not exist yet.
-	PERFORM 1 FROM accounts WHERE id = acct FOR UPDATE;
 	d := apply_draft(acct);
 	IF p_step IS NULL OR apply_show_step(d, p_step) <> p_step THEN
 		-- A step out of order (an old tab): show the right one.
@@ -397,18 +417,17 @@ BEGIN
 		d.sponsor_ref := btrim(coalesce(p_v[2], ''));
 		d.sponsor_email := lower(btrim(coalesce(p_v[3], '')));
 		IF length(d.sponsor_name) NOT BETWEEN 1 AND 200 OR
-		    d.sponsor_name ~ '[[:cntrl:]]' THEN
+		    d.sponsor_name ~ '[[:cntrl:]\uFFFE\uFFFF]' THEN
 			err := err || ARRAY['sponsor_name',
 			    'apply.err.sponsor_name'];
 		END IF;
-		IF length(d.sponsor_ref) > 64 OR d.sponsor_ref ~ '[[:cntrl:]]' OR
+		IF length(d.sponsor_ref) > 64 OR
+		    d.sponsor_ref ~ '[[:cntrl:]\uFFFE\uFFFF]' OR
 		    (sk = 'employer' AND d.sponsor_ref = '') THEN
 			err := err || ARRAY['sponsor_ref',
 			    'apply.err.sponsor_ref.' || sk];
 		END IF;
-		IF d.sponsor_email <> '' AND (length(d.sponsor_email) > 254 OR
-		    d.sponsor_email !~
-		    '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$')
+		IF d.sponsor_email <> '' AND NOT email_valid(d.sponsor_email)
 		    THEN
 			err := err || ARRAY['sponsor_email',
 			    'apply.err.sponsor_email'];
@@ -416,7 +435,7 @@ BEGIN
 	WHEN 'domicile' THEN
 		d.domicile_address := btrim(coalesce(p_v[1], ''));
 		IF length(d.domicile_address) NOT BETWEEN 1 AND 300 OR
-		    d.domicile_address ~ '[[:cntrl:]]' THEN
+		    d.domicile_address ~ '[[:cntrl:]\uFFFE\uFFFF]' THEN
 			err := err || ARRAY['address', 'apply.err.address'];
 		END IF;
 		IF NOT EXISTS (SELECT 1 FROM office_areas a
@@ -575,9 +594,9 @@ BEGIN
 	    c.sponsor_kind = 'employer' AND coalesce(p_sponsor_ref, '') = '' OR
 	    c.sponsor_kind <> 'self' AND coalesce(p_sponsor_name, '') = '' OR
 	    concat(p_sponsor_name, p_sponsor_ref, p_address) ~
-	    '[[:cntrl:]]' OR coalesce(p_sponsor_email, '') <> '' AND
-	    (length(p_sponsor_email) > 254 OR p_sponsor_email !~
-	    '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$') THEN
+	    '[[:cntrl:]\uFFFE\uFFFF]' OR
+	    coalesce(p_sponsor_email, '') <> '' AND
+	    NOT email_valid(p_sponsor_email) THEN
 		RETURN 'invalid_input';
 	END IF;
 	UPDATE cases SET sponsor_name = coalesce(p_sponsor_name, ''),

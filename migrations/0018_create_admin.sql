@@ -57,8 +57,7 @@ BEGIN
 	END IF;
 	p_email := lower(trim(coalesce(p_email, '')));
 	p_name := trim(coalesce(p_name, ''));
-	IF p_email !~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+\.[^@[:space:][:cntrl:]]+$'
-	    OR length(p_email) > 254 OR length(p_name) NOT BETWEEN 1 AND 200 OR
+	IF NOT email_valid(p_email) OR length(p_name) NOT BETWEEN 1 AND 200 OR
 	    p_name ~ '[[:cntrl:]]' OR
 	    p_role IS NULL OR p_role NOT IN ('officer', 'supervisor', 'admin') THEN
 		RETURN 'invalid_input';

@@ -372,8 +372,9 @@ export const APPLY_STEPS = [
 // page's own CSRF token and key, a step the permit does not have (the
 // sponsor of a self-sponsored kind) skipped as the server skips it.
 // Returns the first answer that is not "on to the next step": 303 to
-// /case/REF when the case opened, or the page of a refused step.
-export async function applyThrough(jar, fields) {
+// /case/REF when the case opened, or the page of a refused step; or,
+// with last, the answer to that step.
+export async function applyThrough(jar, fields, last = 'passport') {
 	const value = (html, name) =>
 	    html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1];
 	let res;
@@ -387,7 +388,8 @@ export async function applyThrough(jar, fields) {
 			if (fields[n] !== undefined)
 				form[n] = fields[n];
 		res = await jar.post('/apply', form);
-		if (res.status !== 303 || !res.headers.get('location').startsWith('/apply'))
+		if (step === last || res.status !== 303 ||
+		    !res.headers.get('location').startsWith('/apply'))
 			return res;
 	}
 	return res;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import { applyThrough, BASE, Jar, login, psql, registerAndConfirm } from './lib.mjs';
+import { STAFF_PW, staffPassword } from './staff.mjs';
 
 const PW = 'correct horse battery staple';
 let n = 0;
@@ -127,6 +128,39 @@ test('an application is saved step by step, and a refused step keeps what was ty
 	const resumed = await (await k.get('/apply?lang=en')).text();
 	assert.match(resumed, /name="step" value="sponsor"/);
 	assert.match(resumed, /aria-current="step">Sponsor</);
+});
+
+test('the passport form sent twice at once opens one case; a long address stays whole', async () => {
+	const j = await signedIn();
+	const address = `Perumahan Griya ${'Asri'.repeat(80)}`.slice(0, 300);
+	const r = await applyThrough(j, { kind: 'E33G', duration: '1', level: 'regular',
+	    address, area: 'Kota Semarang' }, 'domicile');
+	assert.equal(r.headers.get('location'), '/apply?step=passport');
+	const page = await (await j.get('/apply?step=passport&lang=en')).text();
+	const form = { csrf: field(page, 'csrf'), idem: field(page, 'idem'), step: 'passport',
+	    family: 'KEMBAR', given: 'DUA', birth: '1990-01-01', sex: 'M', nationality: 'NLD',
+	    passport: `K${process.pid % 100000}TW`, expiry: '2035-01-01' };
+	const [a, b] = await Promise.all([j.post('/apply', form), j.post('/apply', form)]);
+	assert.equal(a.status, 303);
+	assert.equal(b.status, 303);
+	assert.match(a.headers.get('location'), /^\/case\/SMG-/);
+	assert.equal(b.headers.get('location'), a.headers.get('location'), 'both show the one case');
+	const ref = a.headers.get('location').split('/').pop();
+	assert.equal(psql(`SELECT count(*) FROM cases c JOIN applicants p ON p.id = c.applicant_id
+	    WHERE p.passport_no = :'p1'`, form.passport), '1');
+	assert.equal(psql(`SELECT domicile_address FROM cases WHERE reference = :'p1'`, ref), address);
+});
+
+test('staff do not apply: 403, and nothing is stored', async () => {
+	staffPassword('officer.smg@imigrasi.example');
+	const { jar } = await login('officer.smg@imigrasi.example', STAFF_PW);
+	assert.equal((await jar.get('/apply?lang=en')).status, 403);
+	const csrf = await jar.csrf('/office?lang=en');
+	const r = await jar.post('/apply', { csrf, step: 'kind', kind: 'E33', lang: 'en' });
+	assert.equal(r.status, 403);
+	assert.match(await r.text(), /Only applicants apply/);
+	assert.equal(psql(`SELECT count(*) FROM application_drafts d JOIN accounts a
+	    ON a.id = d.account_id WHERE a.email = 'officer.smg@imigrasi.example'`), '0');
 });
 
 test('documents are stored sealed: no plaintext in the database', async () => {

@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(28);
+SELECT plan(32);
 
 SELECT pg_temp.sessions('applicant', 'other_applicant');
 
@@ -52,12 +52,17 @@ SELECT is(pg_temp.errors(model), 'sponsor_email sponsor_name',
 SELECT matches(model::text, 'sponsor_email="not-an-address"',
     'what was typed comes back to the page')
     FROM pg_temp.save('sponsor', 'PT Maju', 'RPTKA-1', 'not-an-address');
+SELECT is(pg_temp.errors(model), 'sponsor_email sponsor_name sponsor_ref',
+    'what XML cannot carry is refused in every sponsor field')
+    FROM pg_temp.save('sponsor', E'PT \uFFFE', E'R\uFFFF', E'a\uFFFE@b.example');
 SELECT is(next_step, 'domicile', 'sponsor saved')
     FROM pg_temp.save('sponsor', 'PT Maju Jaya', 'RPTKA-2026-001',
     'HR@Maju.example');
 
 SELECT is(pg_temp.errors(model), 'area', 'a place no office serves is refused')
     FROM pg_temp.save('domicile', 'Jl. Pemuda 1', 'Atlantis');
+SELECT is(pg_temp.errors(model), 'address', 'an address XML cannot carry is refused')
+    FROM pg_temp.save('domicile', E'Jl. \uFFFF', 'Kota TBB');
 SELECT is(pg_temp.errors(model), 'address', 'an empty address is refused')
     FROM pg_temp.save('domicile', '  ', 'Kota TBB');
 SELECT is(next_step, 'passport', 'domicile saved')
@@ -116,6 +121,16 @@ SELECT is(pg_temp.errors(model) || ' ' || code, 'passport invalid_input',
     FROM portal_apply_save(pg_temp.sess('other_applicant'), 'passport',
     ARRAY['MÜLLER', 'ANNA', '1985-03-04', 'F', 'DEU', 'C01X00T47',
     '2040-01-01'], NULL);
+
+-- The case page's corrections follow the same rules.
+SELECT is(portal_draft_update(pg_temp.sess('applicant'), :'ref', 'PT Maju Jaya',
+    'RPTKA-2026-001', E'Jl. \uFFFE', ''), 'invalid_input',
+    'a correction XML cannot carry is refused');
+
+-- Staff apply for nobody through the portal.
+SELECT pg_temp.sessions('officer');
+SELECT is(code, 'forbidden', 'an officer cannot start an application')
+    FROM portal_apply_save(pg_temp.sess('officer'), 'kind', ARRAY['E33'], NULL);
 
 -- A draft nobody touched for half a year is forgotten; a recent one stays.
 UPDATE application_drafts SET updated_at = now() - interval '181 days'
