@@ -27,7 +27,8 @@ static const struct {
 	[DB_CASE_STATUS] = { "case_status",
 	    "SELECT throttled, reference, state, state_since, office_code, "
 	    "office_name, service_level, due_at, link_state, outage_since, "
-	    "paused, ahead, eta_seconds, after_recovery, compensation "
+	    "paused, ahead, eta_seconds, after_recovery, compensation, "
+	    "ahead_more "
 	    "FROM status_lookup($1, $2, $3::inet)", 3, 1 },
 	[DB_METRICS] = { "metrics", "SELECT metrics_text()", 0, 1 },
 	[DB_PROCESSING_TIMES] = { "processing_times",

@@ -20,7 +20,7 @@
 static const char *status_cols[] = {
 	"ref", "state", "since", "office-code", "office", "level", "due",
 	"link", "outage-since", "paused", "ahead", "eta", "after-recovery",
-	"compensation",
+	"compensation", "ahead-more",
 };
 #define STATUS_NCOLS	(sizeof(status_cols) / sizeof(status_cols[0]))
 

@@ -546,23 +546,30 @@ $$;
 -- Where one case stands in the queue: requests ahead of it and the
 -- estimated seconds until its request goes (NULL while the link is down
 -- or paused; after_recovery then says how long once it is back).
-CREATE FUNCTION clr_case_eta(p_case bigint, p_now timestamptz DEFAULT now())
-RETURNS TABLE (ahead bigint, eta_seconds integer, after_recovery integer)
+-- Counted up to p_cap only (ahead_more: at least that many, and the
+-- estimates are then lower bounds): the status page asks this on every
+-- look, counting a queue of 100 000 took tens of milliseconds, and past
+-- ten thousand the exact place tells the applicant nothing more.
+CREATE FUNCTION clr_case_eta(p_case bigint, p_now timestamptz DEFAULT now(),
+    p_cap integer DEFAULT 10000)
+RETURNS TABLE (ahead bigint, eta_seconds integer, after_recovery integer,
+    ahead_more boolean)
 LANGUAGE sql STABLE AS $$
 	WITH me AS (SELECT priority, created_at, id FROM outbox
 	    WHERE case_id = p_case AND status = 'pending' AND
 	    kind = 'clearance' AND NOT awaiting_async),
-	a AS (SELECT count(*) AS n FROM outbox o, me
+	a AS (SELECT count(*) AS n FROM (SELECT 1 FROM outbox o, me
 	    WHERE o.status = 'pending' AND o.kind = 'clearance' AND
 	    NOT o.awaiting_async AND (o.priority, o.created_at, o.id) <
-	    (me.priority, me.created_at, me.id)),
+	    (me.priority, me.created_at, me.id) LIMIT p_cap) x),
 	r AS (SELECT clr_allowed_rate(p, l, p_now) AS allowed, p.rate AS full,
 	    p.ramp_floor, p.ramp_seconds FROM central_policy p, central_link l)
 	SELECT a.n,
 	    CASE WHEN r.allowed = 0 THEN NULL
 		ELSE ceil((a.n + 1) / r.allowed)::integer END,
 	    -- From a cold start: the ramp's average rate, then full rate.
-	    ceil((a.n + 1) / (r.full * (1 + r.ramp_floor) / 2))::integer
+	    ceil((a.n + 1) / (r.full * (1 + r.ramp_floor) / 2))::integer,
+	    a.n >= p_cap
 	FROM me, a, r
 $$;
 
@@ -623,7 +630,7 @@ GRANT EXECUTE ON FUNCTION clr_allowed_rate(central_policy, central_link,
 GRANT EXECUTE ON FUNCTION clr_claim(text, integer, timestamptz),
     clr_report(text, text, bigint[], text[], text[], text[], timestamptz[],
     text, integer, timestamptz),
-    clr_status(timestamptz), clr_case_eta(bigint, timestamptz)
+    clr_status(timestamptz), clr_case_eta(bigint, timestamptz, integer)
     TO kitas_app;
 -- clr_resolve() (a verdict) and clr_pause() (an actor on trust) are not
 -- the server's: verdicts come through exchange_clearance_result(), a

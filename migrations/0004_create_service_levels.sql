@@ -228,7 +228,7 @@ RETURNS TABLE (reference text, state case_state, state_since text,
     office_code text, office_name text, service_level service_level,
     due_at text, link_state text, outage_since text, paused boolean,
     ahead bigint, eta_seconds integer, after_recovery integer,
-    compensation boolean)
+    compensation boolean, ahead_more boolean)
 -- plpgsql, not sql: a sql function plans its query on every call, and
 -- planning this one cost ten times running it.  Step by step, not one
 -- query: the public page is asked for every case, most of which are not
@@ -271,8 +271,8 @@ BEGIN
 		    r.timezone, 'YYYY-MM-DD"T"HH24:MI')
 		    INTO link_state, paused, outage_since
 		    FROM central_link k;
-		SELECT e.ahead, e.eta_seconds, e.after_recovery
-		    INTO ahead, eta_seconds, after_recovery
+		SELECT e.ahead, e.eta_seconds, e.after_recovery, e.ahead_more
+		    INTO ahead, eta_seconds, after_recovery, ahead_more
 		    FROM clr_case_eta(r.id, p_now) e;
 	END IF;
 	compensation := EXISTS (SELECT 1 FROM compensations x

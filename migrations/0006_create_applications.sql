@@ -795,7 +795,8 @@ BEGIN
 	    -- (the status page's view of the same case).
 	    (SELECT xmlelement(name link, xmlattributes(s.link_state AS state,
 		s.outage_since AS "outage-since", s.paused AS paused,
-		s.ahead AS ahead, s.eta_seconds AS eta,
+		s.ahead AS ahead, s.ahead_more AS "ahead-more",
+		s.eta_seconds AS eta,
 		s.after_recovery AS "after-recovery"))
 		FROM applicants a, case_public_status(c.reference, a.passport_no,
 		    p_now) s

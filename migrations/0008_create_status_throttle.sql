@@ -15,7 +15,7 @@ RETURNS TABLE (throttled boolean, reference text, state case_state,
     state_since text, office_code text, office_name text,
     service_level service_level, due_at text, link_state text,
     outage_since text, paused boolean, ahead bigint, eta_seconds integer,
-    after_recovery integer, compensation boolean)
+    after_recovery integer, compensation boolean, ahead_more boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
 	IF p_address IS NOT NULL AND (SELECT count(*) FROM status_misses m
@@ -24,7 +24,8 @@ BEGIN
 		RETURN QUERY SELECT true, NULL::text, NULL::case_state,
 		    NULL::text, NULL::text, NULL::text, NULL::service_level,
 		    NULL::text, NULL::text, NULL::text, NULL::boolean,
-		    NULL::bigint, NULL::integer, NULL::integer, NULL::boolean;
+		    NULL::bigint, NULL::integer, NULL::integer, NULL::boolean,
+		    NULL::boolean;
 		RETURN;
 	END IF;
 	RETURN QUERY SELECT false, s.* FROM case_public_status(p_reference,

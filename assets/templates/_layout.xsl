@@ -138,18 +138,24 @@
 
 <!--
   The central check, told as it is: working (with an estimate), held by
-  a supervisor, or down since when, with the place in the queue.
+  a supervisor, or down since when, with the place in the queue.  In a
+  very long queue (more = true) the place and the estimates are "at
+  least": the server stops counting (clr_case_eta()).
 -->
 <xsl:template name="link">
 <xsl:param name="state"/>
 <xsl:param name="since"/>
 <xsl:param name="paused"/>
 <xsl:param name="ahead"/>
+<xsl:param name="more"/>
 <xsl:param name="eta"/>
 <xsl:param name="after"/>
+<xsl:variable name="m">
+<xsl:if test="$more = 't' or $more = 'true'">.more</xsl:if>
+</xsl:variable>
 <xsl:variable name="queue">
 <xsl:call-template name="fill">
-<xsl:with-param name="text" select="i:t('link.ahead')"/>
+<xsl:with-param name="text" select="i:t(concat('link.ahead', $m))"/>
 <xsl:with-param name="key" select="'{n}'"/>
 <xsl:with-param name="value" select="$ahead"/>
 </xsl:call-template>
@@ -179,7 +185,7 @@
 <xsl:if test="string($after) != ''">
 <p>
 <xsl:call-template name="fill">
-<xsl:with-param name="text" select="i:t('link.after')"/>
+<xsl:with-param name="text" select="i:t(concat('link.after', $m))"/>
 <xsl:with-param name="key" select="'{eta}'"/>
 <xsl:with-param name="value">
 <xsl:call-template name="duration">
@@ -194,7 +200,7 @@
 <xsl:when test="string($eta) != ''">
 <p class="eta">
 <xsl:call-template name="fill">
-<xsl:with-param name="text" select="i:t('link.eta')"/>
+<xsl:with-param name="text" select="i:t(concat('link.eta', $m))"/>
 <xsl:with-param name="key" select="'{eta}'"/>
 <xsl:with-param name="value">
 <xsl:call-template name="duration">

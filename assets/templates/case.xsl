@@ -39,6 +39,7 @@
 <xsl:with-param name="since" select="@outage-since"/>
 <xsl:with-param name="paused" select="@paused"/>
 <xsl:with-param name="ahead" select="@ahead"/>
+<xsl:with-param name="more" select="@ahead-more"/>
 <xsl:with-param name="eta" select="@eta"/>
 <xsl:with-param name="after" select="@after-recovery"/>
 </xsl:call-template>

@@ -31,7 +31,7 @@ EXCEPTION WHEN others THEN
 END
 $$;
 
-SELECT plan(77);
+SELECT plan(79);
 
 -- 1. An ok report with its verdicts --------------------------------------
 SELECT pg_temp.reset(pg_temp.t('1 h'));
@@ -325,6 +325,12 @@ SELECT is((SELECT array_agg(e.eta_seconds ORDER BY v.ord) FROM (VALUES
     (5, pg_temp.case_of(:r3))) AS v(ord, cid),
     clr_case_eta(v.cid, pg_temp.t('1 day')) AS e), ARRAY[2, 4, 6, 8, 10],
     '... and its eta is ceil((ahead + 1) / rate)');
+SELECT is((SELECT row(e.ahead, e.ahead_more, e.eta_seconds)::text
+    FROM clr_case_eta(pg_temp.case_of(:r3), pg_temp.t('1 day'), 3) AS e),
+    '(3,t,8)', 'counted up to the cap only: at least 3 ahead, at least 8 s');
+SELECT is((SELECT row(e.ahead, e.ahead_more)::text
+    FROM clr_case_eta(pg_temp.case_of(:r2), pg_temp.t('1 day'), 4) AS e),
+    '(3,f)', 'under the cap the count is exact');
 SELECT is((SELECT count(*) FROM clr_case_eta(pg_temp.case_of(:qa),
     pg_temp.t('1 day'))), 0::bigint,
     'a request awaiting the exchange is not in the queue');

@@ -87,6 +87,42 @@ renders_in_both_languages(void **state)
 	free(id);
 }
 
+/* A case waiting on a link down for 2 hours, 10000 counted ahead. */
+static xmlDocPtr
+queue_model(const char *more)
+{
+	xmlDocPtr	 doc;
+	xmlNodePtr	 c;
+
+	doc = case_model("SMG-2026-000123-7", "awaiting_clearance",
+	    "Kantor Imigrasi Semarang");
+	c = xmlDocGetRootElement(doc)->children;
+	xmlNewProp(c, BAD_CAST "link", BAD_CAST "open");
+	xmlNewProp(c, BAD_CAST "outage-since", BAD_CAST "2026-05-07T09:30");
+	xmlNewProp(c, BAD_CAST "paused", BAD_CAST "f");
+	xmlNewProp(c, BAD_CAST "ahead", BAD_CAST "10000");
+	xmlNewProp(c, BAD_CAST "after-recovery", BAD_CAST "7200");
+	xmlNewProp(c, BAD_CAST "ahead-more", BAD_CAST more);
+	return (doc);
+}
+
+/* In a very long queue the place and the estimate are "at least". */
+static void
+long_queue_says_at_least(void **state)
+{
+	char	*exact, *more;
+
+	exact = render("status", queue_model("f"), LANG_EN);
+	more = render("status", queue_model("t"), LANG_EN);
+	assert_non_null(strstr(exact, "before yours in the queue: 10000."));
+	assert_null(strstr(exact, "More than"));
+	assert_non_null(strstr(more,
+	    "More than 10000 applications are before yours"));
+	assert_non_null(strstr(more, "Estimated: more than"));
+	free(exact);
+	free(more);
+}
+
 /* Model text is data: markup in it is escaped, never interpreted. */
 static void
 escapes_model_text(void **state)
@@ -136,6 +172,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(renders_in_both_languages),
+		cmocka_unit_test(long_queue_says_at_least),
 		cmocka_unit_test(escapes_model_text),
 		cmocka_unit_test(unknown_key_shows_itself),
 		cmocka_unit_test(unknown_template_is_an_error),
