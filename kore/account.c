@@ -56,15 +56,9 @@ account_home(struct http_request *req)
 		db_call_init(&st->db, req);
 		st->phase = 1;
 	}
-	switch (db_run(&st->db, DB_PORTAL_CASES, st->params, db_read_rows,
-	    &st->rows)) {
-	case DB_WAIT:
-		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		return (page_unavailable(req, st->lang));
-	case DB_DONE:
-		break;
-	}
+	if (page_db_or_reply(req, db_run(&st->db, DB_PORTAL_CASES, st->params,
+	    db_read_rows, &st->rows), st->lang, &rc) != 0)
+		return (rc);
 	doc = page_model(req, st->lang, &root);
 	session_model(req, &st->sess, root);
 	list = xmlNewChild(root, NULL, BAD_CAST "cases", NULL);

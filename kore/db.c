@@ -290,6 +290,22 @@ db_async_query(struct kore_pgsql *sql, void (*cb)(struct kore_pgsql *, void *),
  * never sent, so the connection may be reset; never once it was sent,
  * since Kore still watches its socket and would drop the new one's.
  */
+/*
+ * The server refused a parameter that is not valid UTF-8 (SQLSTATE
+ * 22021): a form sent in another encoding, not a database failure to
+ * retry.
+ */
+static int
+db_bad_text(struct kore_pgsql *sql)
+{
+	const char	*state;
+
+	if (sql->result == NULL)
+		return (0);
+	state = PQresultErrorField(sql->result, PG_DIAG_SQLSTATE);
+	return (state != NULL && strcmp(state, "22021") == 0);
+}
+
 static int
 db_fail(struct db_call *call, enum db_query q, int had_conn, int heal)
 {
@@ -351,6 +367,11 @@ db_run(struct db_call *call, enum db_query q, const char **params,
 			kore_pgsql_continue(sql);
 			break;
 		case KORE_PGSQL_STATE_ERROR:
+			if (db_bad_text(sql)) {
+				kore_pgsql_cleanup(sql);
+				call->failed = 1;
+				return (DB_BAD_TEXT);
+			}
 			if ((rc = db_fail(call, q, 1, 0)) == -1)
 				continue;
 			return (rc);

@@ -85,7 +85,8 @@ enum db_query {
 enum db_status {
 	DB_WAIT,		/* asleep until PostgreSQL answers */
 	DB_DONE,		/* every row was handed to the reader */
-	DB_FAILED		/* not reachable or the query failed; logged */
+	DB_FAILED,		/* not reachable or the query failed; logged */
+	DB_BAD_TEXT		/* a parameter is not UTF-8: the sender's fault */
 };
 
 struct db_call {

@@ -516,6 +516,9 @@ exchange_receive(struct http_request *req)
 			    APP_RETRY_AFTER);
 			return (exchange_error(req, ex, 503, "unavailable",
 			    "try again shortly"));
+		case DB_BAD_TEXT:
+			return (exchange_error(req, ex, 415, "encoding",
+			    "the key id must be UTF-8"));
 		case DB_DONE:
 			break;
 		}
@@ -541,6 +544,9 @@ exchange_receive(struct http_request *req)
 		http_response_header(req, "retry-after", APP_RETRY_AFTER);
 		return (exchange_error(req, ex, 503, "unavailable",
 		    "try again shortly"));
+	case DB_BAD_TEXT:
+		return (exchange_error(req, ex, 415, "encoding",
+		    "every value must be UTF-8"));
 	case DB_DONE:
 		break;
 	}

@@ -49,6 +49,7 @@ health_ready(struct http_request *req)
 	case DB_WAIT:
 		return (KORE_RESULT_RETRY);
 	case DB_FAILED:
+	case DB_BAD_TEXT:	/* no parameters: cannot happen */
 		http_response_header(req, "retry-after", APP_RETRY_AFTER);
 		health_text(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
 		    "database unreachable\n");

@@ -301,15 +301,9 @@ office_permit(struct http_request *req)
 		db_call_init(&of->st.db, req);
 		of->st.phase = STAFF_LOAD;
 	}
-	switch (db_run(&of->st.db, DB_OFFICE_PDF, of->params, office_read_pdf,
-	    of)) {
-	case DB_WAIT:
-		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		return (page_unavailable(req, of->st.lang));
-	case DB_DONE:
-		break;
-	}
+	if (page_db_or_reply(req, db_run(&of->st.db, DB_OFFICE_PDF, of->params,
+	    office_read_pdf, of), of->st.lang, &rc) != 0)
+		return (rc);
 	if (of->st.text == NULL)
 		return (page_error(req, HTTP_STATUS_NOT_FOUND, of->st.lang,
 		    "error.not_found"));

@@ -88,6 +88,10 @@ page_db_or_reply(struct http_request *req, enum db_status s, enum lang lang,
 	case DB_FAILED:
 		*rc = page_unavailable(req, lang);
 		return (1);
+	case DB_BAD_TEXT:
+		*rc = page_error(req, HTTP_STATUS_BAD_REQUEST, lang,
+		    "error.encoding");
+		return (1);
 	case DB_DONE:
 		break;
 	}

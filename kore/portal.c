@@ -619,15 +619,9 @@ portal_permit(struct http_request *req)
 		db_call_init(&pt->db, req);
 		pt->phase = PH_LOAD;
 	}
-	switch (db_run(&pt->db, DB_PERMIT_PDF, pt->params, portal_read_pdf,
-	    pt)) {
-	case DB_WAIT:
-		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		return (page_unavailable(req, pt->lang));
-	case DB_DONE:
-		break;
-	}
+	if (page_db_or_reply(req, db_run(&pt->db, DB_PERMIT_PDF, pt->params,
+	    portal_read_pdf, pt), pt->lang, &rc) != 0)
+		return (rc);
 	if (pt->casexml == NULL) {
 		http_response_header(req, "retry-after", "60");
 		return (page_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,

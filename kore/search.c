@@ -326,15 +326,9 @@ office_document(struct http_request *req)
 		db_call_init(&se->st.db, req);
 		se->st.phase = STAFF_LOAD;
 	}
-	switch (db_run(&se->st.db, DB_OFFICE_DOCUMENT, se->params,
-	    search_read_doc, se)) {
-	case DB_WAIT:
-		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		return (page_unavailable(req, se->st.lang));
-	case DB_DONE:
-		break;
-	}
+	if (page_db_or_reply(req, db_run(&se->st.db, DB_OFFICE_DOCUMENT,
+	    se->params, search_read_doc, se), se->st.lang, &rc) != 0)
+		return (rc);
 	if (se->st.text == NULL)
 		return (page_error(req, HTTP_STATUS_NOT_FOUND, se->st.lang,
 		    "error.not_found"));

@@ -173,6 +173,7 @@ status_lookup(struct http_request *req)
 	xmlDocPtr		 doc;
 	xmlNodePtr		 root, c;
 	size_t			 i;
+	int			 rc;
 
 	if (!http_state_exists(req)) {
 		st = http_state_create(req, sizeof(*st), NULL);
@@ -185,14 +186,9 @@ status_lookup(struct http_request *req)
 	}
 	st = http_state_get(req);
 
-	switch (db_run(&st->db, DB_CASE_STATUS, st->params, status_read, st)) {
-	case DB_WAIT:
-		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		return (page_unavailable(req, st->lang));
-	case DB_DONE:
-		break;
-	}
+	if (page_db_or_reply(req, db_run(&st->db, DB_CASE_STATUS, st->params,
+	    status_read, st), st->lang, &rc) != 0)
+		return (rc);
 
 	doc = page_model(req, st->lang, &root);
 	if (st->throttled) {
@@ -228,7 +224,7 @@ status_times(struct http_request *req)
 	struct status_times	*st;
 	xmlDocPtr		 doc;
 	xmlNodePtr		 root, t, r;
-	int			 i, j;
+	int			 i, j, rc;
 
 	if (!http_state_exists(req)) {
 		st = http_state_create(req, sizeof(*st), NULL);
@@ -239,15 +235,9 @@ status_times(struct http_request *req)
 	}
 	st = http_state_get(req);
 
-	switch (db_run(&st->db, DB_PROCESSING_TIMES, NULL, db_read_rows,
-	    &st->rows)) {
-	case DB_WAIT:
-		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		return (page_unavailable(req, st->lang));
-	case DB_DONE:
-		break;
-	}
+	if (page_db_or_reply(req, db_run(&st->db, DB_PROCESSING_TIMES, NULL,
+	    db_read_rows, &st->rows), st->lang, &rc) != 0)
+		return (rc);
 	doc = page_model(req, st->lang, &root);
 	t = xmlNewChild(root, NULL, BAD_CAST "times", NULL);
 	for (i = 0; i < st->rows.n; i++) {

@@ -173,6 +173,7 @@ verify_page(struct http_request *req)
 	enum permit_check	 c;
 	char			*fmt = NULL;
 	uint16_t		 kid = 0;
+	int			 rc;
 
 	if (!http_state_exists(req)) {
 		v = http_state_create(req, sizeof(*v), verify_free);
@@ -197,14 +198,9 @@ verify_page(struct http_request *req)
 	}
 	v = http_state_get(req);
 
-	switch (db_run(&v->db, DB_PERMIT_VERIFY, v->params, verify_read, v)) {
-	case DB_WAIT:
-		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		return (page_unavailable(req, v->lang));
-	case DB_DONE:
-		break;
-	}
+	if (page_db_or_reply(req, db_run(&v->db, DB_PERMIT_VERIFY, v->params,
+	    verify_read, v), v->lang, &rc) != 0)
+		return (rc);
 	if (v->keys == NULL ||
 	    (keys = permit_keys_parse(v->keys, strlen(v->keys), &err)) == NULL) {
 		kore_log(LOG_ERR, "verify: the published key list: %s",
@@ -281,15 +277,11 @@ int
 verify_keys(struct http_request *req)
 {
 	struct verify_list	*l = verify_list_state(req);
+	int			 rc;
 
-	switch (db_run(&l->db, DB_PERMIT_KEYS, NULL, verify_read_keys, l)) {
-	case DB_WAIT:
-		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		return (page_unavailable(req, LANG_EN));
-	case DB_DONE:
-		break;
-	}
+	if (page_db_or_reply(req, db_run(&l->db, DB_PERMIT_KEYS, NULL,
+	    verify_read_keys, l), LANG_EN, &rc) != 0)
+		return (rc);
 	return (verify_text(req, l->text, strlen(l->text)));
 }
 
@@ -322,15 +314,9 @@ verify_revocations(struct http_request *req)
 	time_t			 now = time(NULL);
 	int			 rc;
 
-	switch (db_run(&l->db, DB_PERMIT_REVOKED, NULL, verify_read_revoked,
-	    l)) {
-	case DB_WAIT:
-		return (KORE_RESULT_RETRY);
-	case DB_FAILED:
-		return (page_unavailable(req, LANG_EN));
-	case DB_DONE:
-		break;
-	}
+	if (page_db_or_reply(req, db_run(&l->db, DB_PERMIT_REVOKED, NULL,
+	    verify_read_revoked, l), LANG_EN, &rc) != 0)
+		return (rc);
 	if (app.settings.permit_keys[0] == '\0' ||
 	    (sg = permit_signer_load(app.settings.permit_keys, &err)) == NULL) {
 		kore_log(LOG_ERR, "verify: no permit key to sign the list: %s",

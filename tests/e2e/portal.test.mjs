@@ -151,6 +151,22 @@ test('the passport form sent twice at once opens one case; a long address stays 
 	assert.equal(psql(`SELECT domicile_address FROM cases WHERE reference = :'p1'`, ref), address);
 });
 
+test('a form not sent as UTF-8 is refused with a message and stores nothing', async () => {
+	const email = who();
+	const { jar: j } = await login(email, PW, await registerAndConfirm(email, PW));
+	const page = await (await j.get('/apply?step=kind&lang=en')).text();
+	// "caf\xe9" as Latin-1 would send it: not UTF-8.
+	const body = `csrf=${field(page, 'csrf')}&idem=${field(page, 'idem')}` +
+	    '&step=kind&lang=en&kind=caf%E9';
+	const r = j.take(await fetch(BASE + '/apply', { method: 'POST', body,
+	    headers: j.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+	    redirect: 'manual' }));
+	assert.equal(r.status, 400);
+	assert.match(await r.text(), /The form was not sent as UTF-8/);
+	assert.equal(psql(`SELECT count(*) FROM application_drafts d JOIN accounts a
+	    ON a.id = d.account_id WHERE a.email = :'p1'`, email), '0');
+});
+
 test('staff do not apply: 403, and nothing is stored', async () => {
 	staffPassword('officer.smg@imigrasi.example');
 	const { jar } = await login('officer.smg@imigrasi.example', STAFF_PW);
