@@ -116,7 +116,7 @@ account_password(struct http_request *req)
 	if (ap->phase == PW_HASH_DB) {
 		if ((rc = authpage_db(ap, DB_PASSWORD_HASH)) == DB_WAIT)
 			return (KORE_RESULT_RETRY);
-		if (rc == DB_FAILED)
+		if (rc != DB_DONE)
 			return (page_unavailable(req, ap->lang));
 		pwtask_init(&ap->pw, PWTASK_VERIFY, ap->v[7], ap->col[0]);
 		sodium_memzero(ap->v[7], sizeof(ap->v[7]));

@@ -283,6 +283,26 @@ db_async_query(struct kore_pgsql *sql, void (*cb)(struct kore_pgsql *, void *),
 }
 
 /*
+ * The server refused a parameter that is not valid UTF-8 (SQLSTATE
+ * 22021): a form sent in another encoding, not a database failure to
+ * retry.  Logged, so that a partner's 415s can be traced.
+ */
+static int
+db_bad_text(struct kore_pgsql *sql, enum db_query q)
+{
+	const char	*state;
+
+	if (sql->result == NULL)
+		return (0);
+	state = PQresultErrorField(sql->result, PG_DIAG_SQLSTATE);
+	if (state == NULL || strcmp(state, "22021") != 0)
+		return (0);
+	kore_log(LOG_INFO, "db %s: a parameter is not UTF-8",
+	    db_queries[q].name);
+	return (1);
+}
+
+/*
  * A query failed.  When it had a connection and that connection is gone
  * (dropped by Kore, or CONNECTION_BAD), a retry-safe query is set up
  * again: -1 tells db_run() to go round once more.  A failure to connect
@@ -290,22 +310,6 @@ db_async_query(struct kore_pgsql *sql, void (*cb)(struct kore_pgsql *, void *),
  * never sent, so the connection may be reset; never once it was sent,
  * since Kore still watches its socket and would drop the new one's.
  */
-/*
- * The server refused a parameter that is not valid UTF-8 (SQLSTATE
- * 22021): a form sent in another encoding, not a database failure to
- * retry.
- */
-static int
-db_bad_text(struct kore_pgsql *sql)
-{
-	const char	*state;
-
-	if (sql->result == NULL)
-		return (0);
-	state = PQresultErrorField(sql->result, PG_DIAG_SQLSTATE);
-	return (state != NULL && strcmp(state, "22021") == 0);
-}
-
 static int
 db_fail(struct db_call *call, enum db_query q, int had_conn, int heal)
 {
@@ -367,7 +371,7 @@ db_run(struct db_call *call, enum db_query q, const char **params,
 			kore_pgsql_continue(sql);
 			break;
 		case KORE_PGSQL_STATE_ERROR:
-			if (db_bad_text(sql)) {
+			if (db_bad_text(sql, q)) {
 				kore_pgsql_cleanup(sql);
 				call->failed = 1;
 				return (DB_BAD_TEXT);

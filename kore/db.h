@@ -4,13 +4,13 @@
  * pgsql API so the event loop never waits on PostgreSQL.
  *
  * A handler keeps a struct db_call in its request state and calls
- * db_run() each time Kore runs it, until it returns DB_DONE or DB_FAILED:
+ * db_run() each time Kore runs it, until it returns something other than
+ * DB_WAIT.  A page hands the status to page_db_or_reply(), which answers
+ * DB_FAILED (503) and DB_BAD_TEXT (400) itself:
  *
- *	switch (db_run(&st->db, DB_CASE_STATUS, params, read_row, st)) {
- *	case DB_WAIT:	return (KORE_RESULT_RETRY);
- *	case DB_FAILED:	return (page_unavailable(req));
- *	case DB_DONE:	break;
- *	}
+ *	if (page_db_or_reply(req, db_run(&st->db, DB_CASE_STATUS, params,
+ *	    read_row, st), st->lang, &rc) != 0)
+ *		return (rc);
  */
 #ifndef KITAS_DB_H
 #define KITAS_DB_H
@@ -119,7 +119,7 @@ int		db_read_rows(struct kore_pgsql *sql, void *arg);
 /* Bind a call to the request; use once, before the first db_run(). */
 void		db_call_init(struct db_call *call, struct http_request *req);
 
-/* Drive the query; params must stay valid until DB_DONE/DB_FAILED. */
+/* Drive the query; params must stay valid while it returns DB_WAIT. */
 enum db_status	db_run(struct db_call *call, enum db_query q,
 		    const char **params, db_reader reader, void *arg);
 

@@ -88,7 +88,7 @@ health_metrics(struct http_request *req)
 	if ((rc = db_run(&st->db, DB_METRICS, NULL, health_read_metrics,
 	    st)) == DB_WAIT)
 		return (KORE_RESULT_RETRY);
-	if (rc == DB_FAILED) {
+	if (rc != DB_DONE) {
 		http_response_header(req, "retry-after", APP_RETRY_AFTER);
 		health_text(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
 		    "database unreachable\n");

@@ -546,7 +546,7 @@ $$;
 -- Where one case stands in the queue: requests ahead of it and the
 -- estimated seconds until its request goes (NULL while the link is down
 -- or paused; after_recovery then says how long once it is back).
--- Counted up to p_cap only (ahead_more: at least that many, and the
+-- Counted up to p_cap only (ahead_more: more than that many, and the
 -- estimates are then lower bounds): the status page asks this on every
 -- look, counting a queue of 100 000 took tens of milliseconds, and past
 -- ten thousand the exact place tells the applicant nothing more.
@@ -561,15 +561,16 @@ LANGUAGE sql STABLE AS $$
 	a AS (SELECT count(*) AS n FROM (SELECT 1 FROM outbox o, me
 	    WHERE o.status = 'pending' AND o.kind = 'clearance' AND
 	    NOT o.awaiting_async AND (o.priority, o.created_at, o.id) <
-	    (me.priority, me.created_at, me.id) LIMIT p_cap) x),
+	    (me.priority, me.created_at, me.id) LIMIT p_cap + 1) x),
 	r AS (SELECT clr_allowed_rate(p, l, p_now) AS allowed, p.rate AS full,
 	    p.ramp_floor, p.ramp_seconds FROM central_policy p, central_link l)
-	SELECT a.n,
+	SELECT least(a.n, p_cap),
 	    CASE WHEN r.allowed = 0 THEN NULL
-		ELSE ceil((a.n + 1) / r.allowed)::integer END,
+		ELSE ceil((least(a.n, p_cap) + 1) / r.allowed)::integer END,
 	    -- From a cold start: the ramp's average rate, then full rate.
-	    ceil((a.n + 1) / (r.full * (1 + r.ramp_floor) / 2))::integer,
-	    a.n >= p_cap
+	    ceil((least(a.n, p_cap) + 1) /
+		(r.full * (1 + r.ramp_floor) / 2))::integer,
+	    a.n > p_cap
 	FROM me, a, r
 $$;
 

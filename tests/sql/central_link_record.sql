@@ -31,7 +31,7 @@ EXCEPTION WHEN others THEN
 END
 $$;
 
-SELECT plan(79);
+SELECT plan(80);
 
 -- 1. An ok report with its verdicts --------------------------------------
 SELECT pg_temp.reset(pg_temp.t('1 h'));
@@ -327,7 +327,10 @@ SELECT is((SELECT array_agg(e.eta_seconds ORDER BY v.ord) FROM (VALUES
     '... and its eta is ceil((ahead + 1) / rate)');
 SELECT is((SELECT row(e.ahead, e.ahead_more, e.eta_seconds)::text
     FROM clr_case_eta(pg_temp.case_of(:r3), pg_temp.t('1 day'), 3) AS e),
-    '(3,t,8)', 'counted up to the cap only: at least 3 ahead, at least 8 s');
+    '(3,t,8)', 'counted up to the cap only: more than 3 ahead, more than 8 s');
+SELECT is((SELECT row(e.ahead, e.ahead_more)::text
+    FROM clr_case_eta(pg_temp.case_of(:r2), pg_temp.t('1 day'), 3) AS e),
+    '(3,f)', 'exactly the cap ahead is exact, not "more than"');
 SELECT is((SELECT row(e.ahead, e.ahead_more)::text
     FROM clr_case_eta(pg_temp.case_of(:r2), pg_temp.t('1 day'), 4) AS e),
     '(3,f)', 'under the cap the count is exact');
