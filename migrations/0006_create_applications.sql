@@ -161,6 +161,24 @@ BEGIN
 END
 $$;
 
+-- The rules on a person that every way of applying shares (the portal's
+-- wizard, a sponsor's batch): not an Indonesian citizen, born before
+-- today and after 1900, and a passport valid until the permit's end and
+-- six months.  The names of the rules broken, none when all hold; a NULL
+-- date breaks its rule.
+CREATE FUNCTION applicant_rule_breaks(p_birth date, p_nationality text,
+    p_expiry date, p_years smallint, p_today date)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT array_remove(ARRAY[
+	    CASE WHEN p_nationality = 'IDN' THEN 'citizen' END,
+	    CASE WHEN p_birth IS NULL OR p_birth >= p_today OR
+		p_birth <= '1900-01-01' THEN 'birth_date' END,
+	    CASE WHEN p_expiry IS NULL OR p_expiry < p_today +
+		make_interval(years => p_years, months => 6)
+		THEN 'passport_expiry' END], NULL)
+$$;
+
 -- Where a foreigner lives decides the office that handles the permit:
 -- each regency or city (kabupaten/kota) belongs to one office.  The
 -- applicant picks the place; the office follows.
@@ -209,17 +227,22 @@ LANGUAGE sql IMMUTABLE AS $$
 	    ELSE 'passport' END
 $$;
 
+-- The wizard's steps, in order.
+CREATE FUNCTION apply_steps() RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT ARRAY['kind', 'terms', 'sponsor', 'domicile', 'passport']
+$$;
+
 -- The step a page may show: the one asked for when every step before it
 -- is done (and it applies to the permit), otherwise the first left.
 CREATE FUNCTION apply_show_step(d application_drafts, p_step text)
 RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE WHEN array_position(x.s, x.st) <=
-	    array_position(x.s, apply_next_step(d)) THEN x.st
+	SELECT CASE WHEN array_position(apply_steps(), x.st) <=
+	    array_position(apply_steps(), apply_next_step(d)) THEN x.st
 	    ELSE apply_next_step(d) END
-	FROM (SELECT ARRAY['kind', 'terms', 'sponsor', 'domicile',
-	    'passport'] AS s,
-	    CASE WHEN p_step = 'sponsor' AND d.permit_kind IS NOT NULL AND
+	FROM (SELECT CASE WHEN p_step = 'sponsor' AND
+	    d.permit_kind IS NOT NULL AND
 	    permit_sponsor_kind(d.permit_kind) = 'self' THEN 'domicile'
 	    ELSE p_step END AS st) x
 $$;
@@ -356,6 +379,7 @@ DECLARE
 	today	date;
 	birth	date;
 	expiry	date;
+	brk	text[];
 	sk	text;
 BEGIN
 	IF acct IS NULL THEN
@@ -461,7 +485,9 @@ BEGIN
 		IF length(p_v[2]) > 100 OR p_v[2] ~ '[[:cntrl:]\uFFFE\uFFFF]' THEN
 			err := err || ARRAY['given', 'apply.err.given'];
 		END IF;
-		IF birth IS NULL OR birth > today OR birth <= '1900-01-01' THEN
+		brk := applicant_rule_breaks(birth, p_v[5], expiry,
+		    d.duration_years, today);
+		IF 'birth_date' = ANY (brk) THEN
 			err := err || ARRAY['birth', 'apply.err.birth'];
 		END IF;
 		IF p_v[4] IS NULL OR p_v[4] NOT IN ('F', 'M', 'X') THEN
@@ -470,15 +496,13 @@ BEGIN
 		IF p_v[5] !~ '^[A-Z]{3}$' THEN
 			err := err || ARRAY['nationality',
 			    'apply.err.nationality'];
-		ELSIF p_v[5] = 'IDN' THEN
+		ELSIF 'citizen' = ANY (brk) THEN
 			err := err || ARRAY['nationality', 'apply.err.citizen'];
 		END IF;
 		IF coalesce(p_v[6], '') !~ '^[A-Z0-9]{5,12}$' THEN
 			err := err || ARRAY['passport', 'apply.err.passport'];
 		END IF;
-		-- The passport must outlast the permit by six months.
-		IF expiry IS NULL OR expiry < today +
-		    make_interval(years => d.duration_years, months => 6) THEN
+		IF 'passport_expiry' = ANY (brk) THEN
 			err := err || ARRAY['expiry', 'apply.err.expiry'];
 		END IF;
 		IF err = '{}' THEN
@@ -555,9 +579,8 @@ BEGIN
 	    domicile_area = EXCLUDED.domicile_area,
 	    updated_at = EXCLUDED.updated_at;
 	RETURN QUERY SELECT 'ok'::text, apply_show_step(d,
-	    (ARRAY['terms', 'sponsor', 'domicile', 'passport'])
-	    [array_position(ARRAY['kind', 'terms', 'sponsor', 'domicile'],
-	    p_step)]), NULL::text, NULL::xml;
+	    (apply_steps())[array_position(apply_steps(), p_step) + 1]),
+	    NULL::text, NULL::xml;
 END
 $$;
 

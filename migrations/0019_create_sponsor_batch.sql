@@ -32,6 +32,8 @@ DECLARE
 	today	date := (p_now AT TIME ZONE
 	    coalesce(p_office.timezone, 'Asia/Jakarta'))::date;
 	need	date := today + make_interval(years => p_years, months => 6);
+	brk	text[] := applicant_rule_breaks(p_birth, p_nationality,
+	    p_expiry, p_years, today);
 BEGIN
 	IF p_office.id IS NULL THEN
 		RETURN QUERY SELECT 'office_unknown', p_at || '/office',
@@ -46,15 +48,15 @@ BEGIN
 		RETURN QUERY SELECT 'rptka_required', '/sponsorBatch/sponsor/rptka',
 		    'a work permit (E23) needs the sponsor''s RPTKA';
 	END IF;
-	IF p_nationality = 'IDN' THEN
+	IF 'citizen' = ANY (brk) THEN
 		RETURN QUERY SELECT 'citizen', p_at || '/applicant/nationality',
 		    'an Indonesian citizen needs no stay permit';
 	END IF;
-	IF p_birth >= today OR p_birth <= '1900-01-01' THEN
+	IF 'birth_date' = ANY (brk) THEN
 		RETURN QUERY SELECT 'birth_date', p_at || '/applicant/birthDate',
 		    'the birth date must be in the past';
 	END IF;
-	IF p_expiry < need THEN
+	IF 'passport_expiry' = ANY (brk) THEN
 		RETURN QUERY SELECT 'passport_expiry',
 		    p_at || '/applicant/passportExpiry',
 		    format('the passport must be valid until %s at least (the '

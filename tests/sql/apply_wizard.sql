@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(32);
+SELECT plan(33);
 
 SELECT pg_temp.sessions('applicant', 'other_applicant');
 
@@ -87,6 +87,11 @@ SELECT is(pg_temp.errors(model), 'expiry',
     'a passport that does not outlast the permit by six months is refused')
     FROM pg_temp.save('passport', 'Müller', 'Anna', '1985-03-04', 'F', 'DEU',
     'C01X00T47', (current_date + interval '2 years 3 months')::date::text);
+SELECT is(pg_temp.errors(model), 'birth',
+    'born today is refused, as in a sponsor''s batch (the same rule)')
+    FROM pg_temp.save('passport', 'BARU', '',
+    (now() AT TIME ZONE 'Asia/Jakarta')::date::text, 'F', 'NLD',
+    'C01X00T49', '2040-01-01');
 SELECT is(pg_temp.errors(model), 'nationality',
     'a citizen does not apply for a stay permit')
     FROM pg_temp.save('passport', 'SANTOSO', '', '1985-03-04', 'M', 'IDN',
