@@ -419,10 +419,6 @@ portal_apply(struct http_request *req)
 	if (portal_begin_or_reply(req, pt, &rc) != 0)
 		return (rc);
 	if (pt->phase == PH_CHECK) {
-		/* The database refuses staff too; this says why. */
-		if (strcmp(pt->sess.role, "applicant") != 0)
-			return (page_error(req, HTTP_STATUS_FORBIDDEN, pt->lang,
-			    "error.forbidden"));
 		portal_arg(req, "step", pt->v[1], sizeof(pt->v[1]));
 		pt->params[0] = pt->sess.token_hash;
 		pt->params[1] = pt->v[1];
@@ -436,6 +432,10 @@ portal_apply(struct http_request *req)
 	if (pt->phase == PH_LOAD) {
 		if (portal_db_or_reply(req, pt, DB_APPLY_XML, &rc) != 0)
 			return (rc);
+		/* The session is live: no model means not an applicant. */
+		if (pt->casexml == NULL)
+			return (page_error(req, HTTP_STATUS_FORBIDDEN, pt->lang,
+			    "error.forbidden"));
 		return (page_form_reply(req, &pt->sess, pt->lang, pt->casexml,
 		    NULL, HTTP_STATUS_OK, "apply"));
 	}
