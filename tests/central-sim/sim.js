@@ -185,7 +185,7 @@ export class Simulator {
     st.batches++;
     st.received += requests.length;
     st.unique += fresh;
-    st.countUnique(fresh, now);
+    st.countReceived(requests.length, now);
     return out;
   }
 

@@ -33,8 +33,9 @@ export class Stats {
     this.ringN = new Uint32Array(WINDOW);
   }
 
-  // n new unique items processed now.
-  countUnique(n, nowMs = Date.now()) {
+  // n items received now in a batch central admitted, repeated keys
+  // included: a duplicate loads central as much as a new one.
+  countReceived(n, nowMs = Date.now()) {
     if (n <= 0) return;
     const t = Math.floor(nowMs / 1000);
     const slot = t % WINDOW;
