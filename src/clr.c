@@ -166,6 +166,24 @@ clr_copy_prop(xmlNodePtr n, const char *name, char *dst, size_t dstsz)
 	return (w < 0 || (size_t)w >= dstsz ? -1 : 0);
 }
 
+/*
+ * The schema's xs:dateTime allows years PostgreSQL cannot store (-0001,
+ * 99999999): such a verdict would abort the whole report, and central
+ * repeats it on every retry.  A check before the year 2000 is no check
+ * either.  Four digits from 2000, then what the schema already checked.
+ */
+static int
+clr_checked_at_ok(const char *s)
+{
+	int	i;
+
+	for (i = 0; i < 4; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return (0);
+	}
+	return (s[4] == '-' && strncmp(s, "2000", 4) >= 0);
+}
+
 /* Match each <answer> to the request with its key. */
 static void
 clr_read_answers(struct clr_batch *b, xmlDocPtr doc)
@@ -188,6 +206,11 @@ clr_read_answers(struct clr_batch *b, xmlDocPtr doc)
 		    clr_copy_prop(n, "checkedAt", a.checked_at,
 		    sizeof(a.checked_at)) == -1) {
 			clr_fail(b, CLR_LINK, "answer with a value too long");
+			return;
+		}
+		if (!clr_checked_at_ok(a.checked_at)) {
+			clr_fail(b, CLR_LINK, "answer checked at an impossible "
+			    "time: %.40s", a.checked_at);
 			return;
 		}
 		a.verdict = strcmp(result, "clear") == 0 ? CLR_CLEAR :

@@ -461,6 +461,19 @@ static const struct icase icases[] = {
 	    DOC("<answer key=\"" K1 "\" result=\"clear\" "
 	    "checkedAt=\"yesterday\"/>"),
 	    CLR_LINK, 0, { 0 }, "does not match the schema" },
+	/* The schema accepts these; PostgreSQL could not store them. */
+	{ "checkedAt in the year -1", 200, NULL,
+	    DOC(A(K1, "clear") "<answer key=\"" K2 "\" result=\"clear\" "
+	    "checkedAt=\"-0001-01-01T00:00:00Z\"/>"),
+	    CLR_LINK, 0, { 0 }, "impossible time: -0001" },
+	{ "checkedAt in the year 99999999", 200, NULL,
+	    DOC("<answer key=\"" K1 "\" result=\"clear\" "
+	    "checkedAt=\"99999999-01-01T00:00:00Z\"/>"),
+	    CLR_LINK, 0, { 0 }, "impossible time" },
+	{ "checkedAt before 2000", 200, NULL,
+	    DOC("<answer key=\"" K1 "\" result=\"clear\" "
+	    "checkedAt=\"1999-12-31T23:59:59Z\"/>"),
+	    CLR_LINK, 0, { 0 }, "impossible time" },
 	{ "wrong namespace", 200, NULL,
 	    "<clearanceAnswers xmlns=\"urn:kitas:central:clearance:2\" "
 	    "version=\"1\">" A(K1, "clear") "</clearanceAnswers>",
