@@ -44,6 +44,9 @@ CREATE TABLE central_policy (
 	pending_recheck	interval NOT NULL DEFAULT '1 day',
 	-- A clearance older than this at issue time is asked again.
 	clearance_max_age interval NOT NULL DEFAULT '30 days',
+	-- A Retry-After this long or longer (maintenance, overload) counts
+	-- as outage time: the waiting cases' SLA clocks pause.
+	hold_outage	interval NOT NULL DEFAULT '1 minute',
 	-- Accumulation alarm.
 	alarm_backlog	integer NOT NULL DEFAULT 500 CHECK (alarm_backlog >= 1),
 	alarm_oldest	interval NOT NULL DEFAULT '1 day'
@@ -155,12 +158,13 @@ CREATE TABLE link_samples (
 GRANT SELECT ON central_policy, central_link, link_outages, clearance_results,
     incidents, link_samples TO kitas_app;
 
--- The rate allowed at p_now: slow start after a recovery.
+-- The rate allowed at p_now: none while central's Retry-After holds,
+-- slow start after a recovery.
 CREATE FUNCTION clr_allowed_rate(p central_policy, l central_link,
     p_now timestamptz) RETURNS numeric
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE
-	    WHEN l.state <> 'closed' OR l.paused THEN 0
+	    WHEN l.state <> 'closed' OR l.paused OR l.hold_until > p_now THEN 0
 	    WHEN l.recovered_at IS NULL OR p.ramp_seconds = 0 THEN p.rate
 	    ELSE p.rate * least(1, p.ramp_floor + (1 - p.ramp_floor) *
 		extract(epoch FROM p_now - l.recovered_at) / p.ramp_seconds)
@@ -288,7 +292,8 @@ END
 $$;
 
 -- The link answered: close the breaker if it was not (the ramp starts
--- again from its floor) and end the outage window.
+-- again from its floor) and end the outage window, unless central's
+-- Retry-After still holds (an answer of a batch sent before it).
 CREATE FUNCTION clr_link_ok(l central_link, p_now timestamptz) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -297,6 +302,8 @@ BEGIN
 		    recovered_at = p_now, tokens = 0, refilled_at = p_now,
 		    probe_owner = NULL, probe_expires_at = NULL,
 		    next_probe_at = NULL;
+	END IF;
+	IF l.hold_until IS NULL OR l.hold_until <= p_now THEN
 		UPDATE link_outages SET ended_at = greatest(p_now, started_at)
 		    WHERE ended_at IS NULL;
 	END IF;
@@ -466,6 +473,16 @@ BEGIN
 			UPDATE central_link SET hold_until = p_now +
 			    make_interval(secs => hold), tokens = 0,
 			    refilled_at = p_now + make_interval(secs => hold);
+			-- A minute or more (maintenance, overload) is outage
+			-- time like any other: the SLA clock of the waiting
+			-- cases pauses until central answers again.  Shorter
+			-- holds are the rate limit doing its work.
+			IF make_interval(secs => hold) >= p.hold_outage THEN
+				INSERT INTO link_outages (started_at, reason)
+				    VALUES (p_now, left(format('central asked to '
+				    'wait %s s: %s', hold, p_error), 500))
+				    ON CONFLICT DO NOTHING;
+			END IF;
 		END IF;
 	END IF;
 	RETURN n;
@@ -528,15 +545,17 @@ LANGUAGE sql STABLE AS $$
 	obs AS (SELECT count(*) / 300.0 AS rate FROM clearance_results
 	    WHERE received_at > p_now - interval '5 minutes' AND
 	    received_at <= p_now AND result <> 'pending'),
-	r AS (SELECT clr_allowed_rate(p, l, p_now) AS allowed, p.rate AS full
+	r AS (SELECT clr_allowed_rate(p, l, p_now) AS allowed,
+	    clr_allowed_rate(p, l, greatest(p_now, l.hold_until)) AS later,
+	    greatest(0, extract(epoch FROM l.hold_until - p_now)) AS held
 	    FROM p, l)
 	SELECT l.state, l.state_since, l.paused,
 	    (SELECT started_at FROM link_outages WHERE ended_at IS NULL),
 	    b.n, coalesce(extract(epoch FROM p_now - b.oldest), 0)::integer,
 	    round(r.allowed, 2), round(obs.rate, 2),
 	    CASE WHEN b.n = 0 THEN 0
-		WHEN r.allowed = 0 THEN NULL
-		ELSE ceil(b.n / r.allowed)::integer END,
+		WHEN r.later = 0 THEN NULL
+		ELSE ceil(r.held + b.n / r.later)::integer END,
 	    l.last_error,
 	    EXISTS (SELECT 1 FROM incidents WHERE kind = 'accumulation' AND
 		resolved_at IS NULL)
@@ -562,11 +581,14 @@ LANGUAGE sql STABLE AS $$
 	    WHERE o.status = 'pending' AND o.kind = 'clearance' AND
 	    NOT o.awaiting_async AND (o.priority, o.created_at, o.id) <
 	    (me.priority, me.created_at, me.id) LIMIT p_cap + 1) x),
-	r AS (SELECT clr_allowed_rate(p, l, p_now) AS allowed, p.rate AS full,
-	    p.ramp_floor, p.ramp_seconds FROM central_policy p, central_link l)
+	r AS (SELECT clr_allowed_rate(p, l, greatest(p_now, l.hold_until))
+	    AS later, greatest(0, extract(epoch FROM l.hold_until - p_now))
+	    AS held, p.rate AS full, p.ramp_floor, p.ramp_seconds
+	    FROM central_policy p, central_link l)
 	SELECT least(a.n, p_cap),
-	    CASE WHEN r.allowed = 0 THEN NULL
-		ELSE ceil((least(a.n, p_cap) + 1) / r.allowed)::integer END,
+	    CASE WHEN r.later = 0 THEN NULL
+		ELSE ceil(r.held + (least(a.n, p_cap) + 1) / r.later)::integer
+		END,
 	    -- From a cold start: the ramp's average rate, then full rate.
 	    ceil((least(a.n, p_cap) + 1) /
 		(r.full * (1 + r.ramp_floor) / 2))::integer,

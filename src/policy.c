@@ -24,6 +24,7 @@ static const struct {
 	K(bad_answer_limit, "integer"),
 	K(pending_recheck, "interval"),
 	K(clearance_max_age, "interval"),
+	K(hold_outage, "interval"),
 	K(alarm_backlog, "integer"),
 	K(alarm_oldest, "interval"),
 #undef K

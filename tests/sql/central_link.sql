@@ -23,7 +23,7 @@ LANGUAGE sql AS $$
 	    'connection refused', NULL, p_now)
 $$;
 
-SELECT plan(76);
+SELECT plan(83);
 
 -- 1. The token bucket ---------------------------------------------------
 SELECT pg_temp.reset(pg_temp.t('0 s'));
@@ -260,12 +260,36 @@ SELECT is((SELECT count(*) FROM outbox WHERE id IN (:y1, :y2) AND
     2::bigint, 'the requests are released, no bad answer counted');
 SELECT is((SELECT state || '/' || failures FROM central_link), 'closed/0',
     'a throttle is no link failure');
+SELECT is((SELECT allowed_rate || '/' || eta_seconds
+    FROM clr_status(pg_temp.t('5 days 20 s'))), '0.00/22',
+    'during the hold nothing is allowed; the estimate counts the 21 s left in');
+SELECT is((SELECT e.eta_seconds FROM outbox o, clr_case_eta(o.case_id,
+    pg_temp.t('5 days 20 s')) e WHERE o.id = :y2), 22,
+    '... and so does a case''s own estimate');
+SELECT is((SELECT count(*) FROM link_outages WHERE ended_at IS NULL),
+    0::bigint, 'a 30 s hold is the rate limit at work, not an outage');
 SELECT is(pg_temp.n('V', 10, pg_temp.t('5 days 40 s')), 0::bigint,
     'a claim during the hold gets nothing');
 SELECT is(pg_temp.n('V', 10, pg_temp.t('5 days 41 s')), 0::bigint,
     'at hold_until nothing has accrued: no burst when a hold ends');
 SELECT is(pg_temp.n('V', 10, pg_temp.t('5 days 42 s')), 2::bigint,
     'a second later the requests go again, at the rate');
+SELECT is(clr_report('V', 'throttled', ARRAY[:y1, :y2]::bigint[], NULL,
+    NULL, NULL, NULL, 'HTTP 503', 600, pg_temp.t('5 days 50 s')), 0,
+    'central is in maintenance: retry after ten minutes');
+SELECT is((SELECT reason FROM link_outages WHERE ended_at IS NULL AND
+    started_at = pg_temp.t('5 days 50 s')),
+    'central asked to wait 600 s: HTTP 503',
+    'a hold of hold_outage or more is outage time: the SLA clocks pause');
+SELECT clr_report('X', 'ok', '{}', NULL, NULL, NULL, NULL, NULL, NULL,
+    pg_temp.t('5 days 5 min')) AS ignored \gset
+SELECT is((SELECT count(*) FROM link_outages WHERE ended_at IS NULL),
+    1::bigint, 'an answer to a batch sent before the hold does not end it');
+SELECT clr_report('X', 'ok', '{}', NULL, NULL, NULL, NULL, NULL, NULL,
+    pg_temp.t('5 days 11 min')) AS ignored \gset
+SELECT is((SELECT ended_at FROM link_outages
+    WHERE started_at = pg_temp.t('5 days 50 s')), pg_temp.t('5 days 11 min'),
+    'the first answer after the hold ends it');
 
 -- 7. The manual pause ----------------------------------------------------
 SELECT pg_temp.reset(pg_temp.t('5 days 1 h'));
