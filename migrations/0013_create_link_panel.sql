@@ -200,9 +200,13 @@ $$;
 
 -- A supervisor's action on the link: pause (a reason is required: it is
 -- what other offices' staff read on the panel), resume, acknowledge or
--- resolve an incident of their office or a global one.  Returns ok,
--- forbidden (not a supervisor, or no session), reason_required,
--- not_found (no such open incident for them) or invalid_input.
+-- resolve an incident of their office or a global one, or retry the
+-- request central refused (retries_exhausted): once the cause is dealt
+-- with, it goes again, alone, with its idempotency key and a fresh count
+-- of bad answers, and the incident is resolved.  Returns ok, forbidden
+-- (not a supervisor, or no session), reason_required, not_found (no such
+-- open incident for them, or nothing left to retry: the case has moved
+-- on) or invalid_input.
 -- Repeating an action changes nothing and records nothing again.
 CREATE FUNCTION office_link_command(p_session bytea, p_action text,
     p_reason text, p_incident bigint, p_now timestamptz DEFAULT now())
@@ -219,7 +223,7 @@ BEGIN
 		RETURN 'forbidden';
 	END IF;
 	IF p_action IS NULL OR p_action NOT IN ('pause', 'resume',
-	    'acknowledge', 'resolve') THEN
+	    'acknowledge', 'resolve', 'retry') THEN
 		RETURN 'invalid_input';
 	END IF;
 
@@ -249,6 +253,20 @@ BEGIN
 	    office_id = s.office_id) FOR UPDATE;
 	IF NOT FOUND THEN
 		RETURN 'not_found';
+	END IF;
+	IF p_action = 'retry' THEN
+		IF i.kind <> 'retries_exhausted' THEN
+			RETURN 'invalid_input';
+		END IF;
+		UPDATE outbox o SET status = 'pending', bad_answers = 0,
+		    solo = true, next_attempt_at = p_now, finished_at = NULL
+		    FROM cases c
+		    WHERE o.case_id = i.case_id AND o.kind = 'clearance' AND
+		    o.status = 'dead' AND c.id = o.case_id AND
+		    c.state = 'awaiting_clearance';
+		IF NOT FOUND THEN
+			RETURN 'not_found';
+		END IF;
 	END IF;
 	IF p_action = 'acknowledge' THEN
 		IF i.acknowledged_at IS NOT NULL THEN

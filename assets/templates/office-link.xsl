@@ -165,6 +165,9 @@
 <xsl:if test="not(@acknowledged)">
 <xsl:call-template name="link-action"><xsl:with-param name="name" select="'acknowledge'"/><xsl:with-param name="incident" select="@id"/></xsl:call-template>
 </xsl:if>
+<xsl:if test="@kind = 'retries_exhausted' and @ref">
+<xsl:call-template name="link-action"><xsl:with-param name="name" select="'retry'"/><xsl:with-param name="incident" select="@id"/></xsl:call-template>
+</xsl:if>
 <xsl:call-template name="link-action"><xsl:with-param name="name" select="'resolve'"/><xsl:with-param name="incident" select="@id"/></xsl:call-template>
 </td>
 </xsl:if>

@@ -1,7 +1,8 @@
 // The central-link panel in Chromium: the link goes down with an express
 // case waiting; the panel shows it with the backlog and the charts; a
 // supervisor pauses dispatch with a reason (audited, clr_status() says
-// paused) and resumes it, acknowledges and resolves an incident; an
+// paused) and resumes it, acknowledges and resolves an incident, sends
+// a request central refused until it was dead again; an
 // officer sees the same panel without a single button, and a hand-made
 // POST of theirs is refused with 403 and changes nothing; the case held
 // by the outage is in the compensation list and in the CSV, which parses
@@ -128,6 +129,20 @@ test('the central-link panel: supervisors act, officers read', async () => {
 		await p.waitForSelector(`#incident-${inc}`, { state: 'detached' });
 		assert.equal(psql(`SELECT resolved_at IS NOT NULL FROM incidents
 		    WHERE id = :'p1'`, inc), 't');
+
+		// A request central refused until it was dead: once the cause
+		// is dealt with, the supervisor sends it again.
+		psql(`UPDATE outbox SET status = 'dead', bad_answers = 3, finished_at = now()
+		    WHERE case_id = :'p1' AND status = 'pending'`, caseId);
+		const inc3 = psql(`INSERT INTO incidents (kind, case_id, office_id, detail, opened_at)
+		    SELECT 'retries_exhausted', id, office_id, 'e2e: refused 3 times', now()
+		    FROM cases WHERE id = :'p1' RETURNING id`, caseId);
+		await p.reload();
+		await p.locator(`#incident-${inc3}`).getByRole('button', { name: 'Send again' }).click();
+		await p.waitForSelector(`#incident-${inc3}`, { state: 'detached' });
+		assert.equal(psql(`SELECT status || '/' || bad_answers || '/' || solo FROM outbox
+		    WHERE case_id = :'p1' ORDER BY id DESC LIMIT 1`, caseId), 'pending/0/true');
+		assert.equal(audits('incident_retry'), '1');
 
 		// The officer: the same panel, no buttons; forged POSTs get 403.
 		const off = await signInStaff(browser, OFF);

@@ -7,7 +7,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(49);
+SELECT plan(58);
 
 SELECT pg_temp.sessions('officer', 'supervisor', 'officer_b', 'applicant');
 
@@ -154,6 +154,37 @@ SELECT is((SELECT resolved_by FROM incidents WHERE id = :inc_a),
 SELECT is(pg_temp.audits('incident_resolve'), 1::bigint, '... and audited');
 SELECT is(pg_temp.cmd('supervisor', 'resolve', NULL, :inc_a), 'not_found',
     'a resolved incident is no longer open');
+
+-- A request central refused bad_answer_limit times is dead; once the
+-- cause is dealt with, the supervisor sends it again.
+SELECT pg_temp.t_case('awaiting_clearance') AS c9 \gset
+INSERT INTO outbox (case_id, kind, status, bad_answers, finished_at,
+    last_error) VALUES (:c9, 'clearance', 'dead', 3, now(), 'HTTP 400')
+    RETURNING id AS o9, idem_key AS k9 \gset
+INSERT INTO incidents (kind, case_id, office_id, detail, opened_at)
+    SELECT 'retries_exhausted', id, office_id, 'refused 3 times', now()
+    FROM cases WHERE id = :c9 RETURNING id AS inc_c \gset
+SELECT is(pg_temp.m('supervisor', 'count(/link/incident[@id=' || :inc_c ||
+    '])'), '1', 'the dead request''s incident is on the panel');
+SELECT is(pg_temp.cmd('officer', 'retry', NULL, :inc_c), 'forbidden',
+    'an officer cannot send it again');
+SELECT is(pg_temp.cmd('supervisor', 'retry', NULL, :inc_b), 'not_found',
+    '... nor a supervisor another office''s');
+INSERT INTO incidents (kind, office_id, detail, opened_at)
+    VALUES ('print_failed', (SELECT office_id FROM cases WHERE id = :c9),
+    'printer', now()) RETURNING id AS inc_p \gset
+SELECT is(pg_temp.cmd('supervisor', 'retry', NULL, :inc_p), 'invalid_input',
+    'only a refused request can be sent again');
+SELECT is(pg_temp.cmd('supervisor', 'retry', NULL, :inc_c), 'ok',
+    'the supervisor sends it again');
+SELECT is((SELECT status || '/' || bad_answers || '/' || solo || '/' ||
+    (idem_key = :'k9') FROM outbox WHERE id = :o9), 'pending/0/true/true',
+    '... alone, with the same key and a fresh count of bad answers');
+SELECT is((SELECT resolved_by FROM incidents WHERE id = :inc_c),
+    pg_temp.actor('supervisor'), '... the incident is resolved');
+SELECT is(pg_temp.audits('incident_retry'), 1::bigint, '... and audited');
+SELECT is(pg_temp.cmd('supervisor', 'retry', NULL, :inc_c), 'not_found',
+    'a second retry finds nothing open');
 
 -------------------------------------------------------------------------
 -- 6. Compensations and their CSV.
