@@ -527,6 +527,61 @@ BEGIN
 END
 $$;
 
+-- Seconds from a recovery until n requests have gone: the ramp climbs
+-- linearly from floor x rate to rate over ramp_seconds, so it sends
+-- rate x (floor t + (1 - floor) t^2 / 2T) in its first t seconds; after
+-- it, the full rate.
+CREATE FUNCTION clr_ramp_seconds(p central_policy, p_n numeric)
+RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	t	numeric := p.ramp_seconds;
+	f	numeric := p.ramp_floor;
+	inramp	numeric := p.rate * t * (1 + f) / 2;
+	a	numeric;
+BEGIN
+	IF t = 0 OR f = 1 OR p_n >= inramp THEN
+		RETURN t * (1 - f) / 2 + p_n / p.rate;	-- T + (n - inramp) / rate
+	END IF;
+	a := p.rate * (1 - f) / (2 * t);
+	RETURN (sqrt(power(p.rate * f, 2) + 4 * a * p_n) - p.rate * f) / (2 * a);
+END
+$$;
+
+-- The rate the queue drains at from now, and the seconds before it
+-- starts (what is left of a Retry-After hold); rate 0 while nothing can
+-- be sent.  The policy allows a rate; when central has answered slower
+-- than that through the last five minutes, although requests were
+-- waiting all along (p_waiting_since: the oldest of them, or the case's
+-- own) and nothing held the link back, the observed rate is the truth.
+-- It comes from the minute samples, not from counting verdicts: the
+-- status page asks this on every look.
+CREATE FUNCTION clr_drain_rate(p central_policy, l central_link,
+    p_now timestamptz, p_waiting_since timestamptz)
+RETURNS TABLE (rate numeric, held numeric)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	quiet	timestamptz := p_now - interval '5 minutes';
+	obs	numeric;
+BEGIN
+	rate := clr_allowed_rate(p, l, greatest(p_now, l.hold_until));
+	held := greatest(0, coalesce(extract(epoch FROM l.hold_until - p_now),
+	    0));
+	IF rate > 0 AND held = 0 AND p_waiting_since <= quiet AND
+	    l.state_since <= quiet AND
+	    coalesce(l.recovered_at, '-infinity') <= quiet AND
+	    coalesce(l.hold_until, '-infinity') <= quiet THEN
+		SELECT CASE WHEN count(*) = 5 THEN sum(answered) / 300.0 END
+		    INTO obs FROM link_samples
+		    WHERE at > quiet AND at <= p_now;
+		IF obs > 0 THEN
+			rate := least(rate, obs);
+		END IF;
+	END IF;
+	RETURN NEXT;
+END
+$$;
+
 -- The link as everyone should see it: state, backlog, oldest waiting
 -- request, the rate allowed now and the rate observed over the last five
 -- minutes, and an estimate of when the backlog is through (NULL while
@@ -545,10 +600,8 @@ LANGUAGE sql STABLE AS $$
 	obs AS (SELECT count(*) / 300.0 AS rate FROM clearance_results
 	    WHERE received_at > p_now - interval '5 minutes' AND
 	    received_at <= p_now AND result <> 'pending'),
-	r AS (SELECT clr_allowed_rate(p, l, p_now) AS allowed,
-	    clr_allowed_rate(p, l, greatest(p_now, l.hold_until)) AS later,
-	    greatest(0, extract(epoch FROM l.hold_until - p_now)) AS held
-	    FROM p, l)
+	r AS (SELECT clr_allowed_rate(p, l, p_now) AS allowed, d.rate AS later,
+	    d.held FROM p, l, b, clr_drain_rate(p, l, p_now, b.oldest) d)
 	SELECT l.state, l.state_since, l.paused,
 	    (SELECT started_at FROM link_outages WHERE ended_at IS NULL),
 	    b.n, coalesce(extract(epoch FROM p_now - b.oldest), 0)::integer,
@@ -564,7 +617,8 @@ $$;
 
 -- Where one case stands in the queue: requests ahead of it and the
 -- estimated seconds until its request goes (NULL while the link is down
--- or paused; after_recovery then says how long once it is back).
+-- or paused; after_recovery then says how long once it is back, through
+-- the ramp).
 -- Counted up to p_cap only (ahead_more: more than that many, and the
 -- estimates are then lower bounds): the status page asks this on every
 -- look, counting a queue of 100 000 took tens of milliseconds, and past
@@ -581,17 +635,15 @@ LANGUAGE sql STABLE AS $$
 	    WHERE o.status = 'pending' AND o.kind = 'clearance' AND
 	    NOT o.awaiting_async AND (o.priority, o.created_at, o.id) <
 	    (me.priority, me.created_at, me.id) LIMIT p_cap + 1) x),
-	r AS (SELECT clr_allowed_rate(p, l, greatest(p_now, l.hold_until))
-	    AS later, greatest(0, extract(epoch FROM l.hold_until - p_now))
-	    AS held, p.rate AS full, p.ramp_floor, p.ramp_seconds
-	    FROM central_policy p, central_link l)
+	r AS (SELECT d.rate AS later, d.held,
+	    clr_ramp_seconds(p, least(a.n, p_cap) + 1) AS cold
+	    FROM central_policy p, central_link l, me, a,
+	    clr_drain_rate(p, l, p_now, me.created_at) d)
 	SELECT least(a.n, p_cap),
 	    CASE WHEN r.later = 0 THEN NULL
 		ELSE ceil(r.held + (least(a.n, p_cap) + 1) / r.later)::integer
 		END,
-	    -- From a cold start: the ramp's average rate, then full rate.
-	    ceil((least(a.n, p_cap) + 1) /
-		(r.full * (1 + r.ramp_floor) / 2))::integer,
+	    ceil(r.cold)::integer,
 	    a.n > p_cap
 	FROM me, a, r
 $$;
@@ -649,7 +701,8 @@ $$;
 
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION clr_allowed_rate(central_policy, central_link,
-    timestamptz) TO kitas_app;
+    timestamptz), clr_drain_rate(central_policy, central_link, timestamptz,
+    timestamptz), clr_ramp_seconds(central_policy, numeric) TO kitas_app;
 GRANT EXECUTE ON FUNCTION clr_claim(text, integer, timestamptz),
     clr_report(text, text, bigint[], text[], text[], text[], timestamptz[],
     text, integer, timestamptz),

@@ -31,7 +31,7 @@ EXCEPTION WHEN others THEN
 END
 $$;
 
-SELECT plan(80);
+SELECT plan(84);
 
 -- 1. An ok report with its verdicts --------------------------------------
 SELECT pg_temp.reset(pg_temp.t('1 h'));
@@ -337,10 +337,28 @@ SELECT is((SELECT row(e.ahead, e.ahead_more)::text
 SELECT is((SELECT count(*) FROM clr_case_eta(pg_temp.case_of(:qa),
     pg_temp.t('1 day'))), 0::bigint,
     'a request awaiting the exchange is not in the queue');
+-- Central answered only 0.1 a second through the last five minutes,
+-- with requests waiting all along: the estimates believe what it did.
+INSERT INTO link_samples (at, state, backlog, oldest_seconds, answered)
+    SELECT pg_temp.t('1 day 5 min') + g * interval '1 minute', 'closed', 5,
+    600, 6 FROM generate_series(1, 5) g;
+SELECT is((SELECT row(allowed_rate, eta_seconds)::text
+    FROM clr_status(pg_temp.t('1 day 10 min'))), '(0.50,50)',
+    'central slower than allowed: the eta counts at the observed rate');
+SELECT is((SELECT eta_seconds FROM clr_case_eta(pg_temp.case_of(:r3),
+    pg_temp.t('1 day 10 min'))), 50, '... and so does a case''s own');
+SELECT is((SELECT eta_seconds FROM clr_case_eta(pg_temp.case_of(:r3),
+    pg_temp.t('1 day 11 min'))), 10,
+    'four minutes of samples (the fifth not written yet) are not enough: the allowed rate');
+DELETE FROM link_samples WHERE at > pg_temp.t('1 day 5 min');
 UPDATE central_link SET state = 'open', next_probe_at = pg_temp.t('1 day 1 h');
 SELECT is((SELECT row(e.ahead, e.eta_seconds, e.after_recovery)::text
     FROM clr_case_eta(pg_temp.case_of(:r3), pg_temp.t('1 day')) AS e),
-    '(4,,19)', 'while the link is down: no eta, only how long after recovery');
+    '(4,,38)', 'while the link is down: no eta, only how long after '
+    'recovery, up the ramp: 5 requests from 0.05/s climbing take 37.3 s');
+SELECT is((SELECT clr_ramp_seconds(p, 127.5) FROM central_policy p), 300::numeric,
+    'a queue longer than the ramp carries: 100 s of ramp (27.5 sent), '
+    'then 100 at 0.5/s');
 SELECT is((SELECT eta_seconds FROM clr_status(pg_temp.t('1 day'))), NULL::integer,
     '... and clr_status has no eta');
 
