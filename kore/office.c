@@ -112,6 +112,8 @@ office_fail(struct office *of, const char *code)
 		    HTTP_STATUS_CONFLICT },
 		{ "receipt_invalid", "office.err.receipt_invalid",
 		    HTTP_STATUS_BAD_REQUEST },
+		{ "receipt_used", "office.err.receipt_used",
+		    HTTP_STATUS_CONFLICT },
 	};
 	/*
 	 * The four-eyes notices above speak of the issuance; those of a

@@ -22,6 +22,13 @@ ALTER TABLE proposals DROP CONSTRAINT proposals_command_check,
 CREATE UNIQUE INDEX proposals_one_pending_decision ON proposals (case_id)
     WHERE status = 'pending' AND command IN ('decide_clear', 'decide_reject');
 
+-- A receipt pays one case: its number (trimmed, in capitals) is in at
+-- most one pending or confirmed receipt, whichever case it was recorded
+-- for.  A receipt that lapsed (superseded or declined) paid nothing, so
+-- its number may be recorded again, for the case it really belongs to.
+CREATE UNIQUE INDEX proposals_one_receipt ON proposals ((upper(btrim(reason))))
+    WHERE command = 'pay' AND status IN ('pending', 'confirmed');
+
 -- A decide_* or pay event commits only with the proposal it carries
 -- out: confirmed by the event's actor, proposed by someone else, on the
 -- version the decision was taken from; a payment confirmed by a
@@ -168,26 +175,72 @@ BEGIN
 END
 $$;
 
+-- Recording receipt p_no (checked, in capitals) as proposal_open()
+-- does; a number another case holds is refused (receipt_used).  Only
+-- the insert, after every other check, can collide: what the caller
+-- learns of other cases is only that the number is taken.
+CREATE FUNCTION receipt_open(p_actor bigint, p_case bigint,
+    p_expected integer, p_no text, p_now timestamptz)
+RETURNS TABLE (code text, proposal bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+	k	text;
+BEGIN
+	BEGIN
+		SELECT o.code, o.proposal INTO code, proposal
+		    FROM proposal_open(p_actor, p_case, 'pay', '{pay}',
+		    'submitted', p_expected, p_no, p_now) o;
+	EXCEPTION WHEN unique_violation THEN
+		GET STACKED DIAGNOSTICS k = CONSTRAINT_NAME;
+		IF k IS DISTINCT FROM 'proposals_one_receipt' THEN
+			RAISE;
+		END IF;
+		code := 'receipt_used';
+		proposal := NULL;
+	END;
+	RETURN NEXT;
+END
+$$;
+
 -- An officer or supervisor of the office records the receipt of a fee
 -- paid outside the billing system's notice: the receipt number, checked
--- (receipt_invalid).
+-- (receipt_invalid) and used by no other case (receipt_used).  A receipt
+-- still pending on a case that has moved on since (withdrawn, rejected,
+-- asked for more information) can never be confirmed: it lapses here, as
+-- confirming it would do, and no longer holds the number.
 CREATE FUNCTION payment_propose(p_actor bigint, p_case bigint,
     p_expected integer, p_receipt text, p_now timestamptz DEFAULT now())
 RETURNS TABLE (code text, proposal bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	no	text := upper(btrim(coalesce(p_receipt, '')));
+	r	record;
 BEGIN
 	IF p_expected IS NULL THEN
 		RETURN QUERY SELECT 'invalid_input', NULL::bigint;
+		RETURN;
 	ELSIF no = '' THEN
 		RETURN QUERY SELECT 'reason_required', NULL::bigint;
+		RETURN;
 	ELSIF no !~ '^[A-Z0-9][A-Z0-9./-]{3,39}$' THEN
 		RETURN QUERY SELECT 'receipt_invalid', NULL::bigint;
-	ELSE
-		RETURN QUERY SELECT * FROM proposal_open(p_actor, p_case, 'pay',
-		    '{pay}', 'submitted', p_expected, no, p_now);
+		RETURN;
 	END IF;
+	SELECT * INTO r FROM receipt_open(p_actor, p_case, p_expected, no,
+	    p_now);
+	-- receipt_used comes only after the actor and the case passed.
+	IF r.code = 'receipt_used' THEN
+		UPDATE proposals q SET status = 'superseded', decided_at = p_now
+		    FROM cases c
+		    WHERE c.id = q.case_id AND q.command = 'pay' AND
+		    q.status = 'pending' AND upper(btrim(q.reason)) = no AND
+		    (c.version <> q.case_version OR c.state <> 'submitted');
+		IF FOUND THEN
+			SELECT * INTO r FROM receipt_open(p_actor, p_case,
+			    p_expected, no, p_now);
+		END IF;
+	END IF;
+	RETURN QUERY SELECT r.code, r.proposal;
 END
 $$;
 

@@ -2,12 +2,13 @@
 -- notice cannot arrive, an officer records the receipt number and a
 -- supervisor, another person, confirms it; only then is the case paid.
 -- No other path (the bare case_apply(), an officer alone) can commit a
--- payment; the billing partner's notice needs no second person.
+-- payment; the billing partner's notice needs no second person.  One
+-- receipt number pays one case.
 BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(41);
+SELECT plan(53);
 
 SELECT pg_temp.sessions('officer', 'supervisor');
 
@@ -182,6 +183,52 @@ SELECT is(office_command(pg_temp.sess('supervisor'), :'wref',
 SELECT is((SELECT string_agg(action, ',' ORDER BY id) FROM audit_log
     WHERE case_id = :w), 'propose_payment,confirm_payment',
     'both steps are in the audit log');
+
+-------------------------------------------------------------------------
+-- 5. A receipt pays one case.
+-------------------------------------------------------------------------
+SELECT pg_temp.t_case('submitted') AS u \gset
+SELECT reference AS uref FROM cases WHERE id = :u \gset
+SELECT is((SELECT code FROM payment_propose(pg_temp.actor('officer'), :u, 1,
+    'BNI-2026-000917')), 'receipt_used',
+    'a receipt that paid one case cannot be recorded for another');
+SELECT is((SELECT code FROM payment_propose(pg_temp.actor('officer'), :u, 1,
+    '  bni-2026-000917 ')), 'receipt_used', '... in any letter case');
+SELECT is((SELECT code FROM payment_propose(pg_temp.actor('officer2'), :u, 1,
+    'bri/2026/88')), 'receipt_used',
+    'nor one still waiting for confirmation on another case');
+SELECT is(office_command(pg_temp.sess('officer'), :'uref', 'propose_payment',
+    1, NULL, 'Mandiri-2026-77'), 'receipt_used',
+    'the back office answers the same');
+SELECT is((SELECT count(*) FROM proposals WHERE case_id = :u)::int, 0,
+    'nothing was recorded for that case');
+SELECT is((SELECT state::text || '/' || version FROM cases WHERE id = :u),
+    'submitted/1', '... and the case is unchanged');
+SELECT is((SELECT count(*) FROM audit_log WHERE case_id = :u)::int, 0,
+    '... and nothing is in its audit log');
+SELECT is((SELECT code FROM payment_propose(pg_temp.actor('officer_b'), :u,
+    1, 'BNI-2026-000917')), 'forbidden',
+    'staff of another office learn nothing of the number');
+SELECT throws_ok(format($$ INSERT INTO proposals (case_id, command,
+    case_version, reason, proposed_by, proposed_at) VALUES (%s, 'pay', 1,
+    'bni-2026-000917', %s, now()) $$, :u, pg_temp.actor('officer')),
+    '23505', 'duplicate key value violates unique constraint '
+    '"proposals_one_receipt"', 'no other path records a used receipt again');
+
+-- A receipt that lapsed paid nothing: its number is free again.
+SELECT is((SELECT code FROM payment_propose(pg_temp.actor('officer'), :u, 1,
+    'bca-0001')), 'ok', 'a lapsed receipt''s number may be recorded again');
+
+-- So is one left pending on a case that can no longer be paid with it.
+SELECT pg_temp.t_case('submitted') AS d \gset
+SELECT pg_temp.t_case('submitted') AS v \gset
+SELECT FROM payment_propose(pg_temp.actor('officer'), :d, 1, 'BRI-2026-5150');
+SELECT FROM case_apply(pg_temp.actor('applicant'), :d, 'withdraw', 1, NULL);
+SELECT is((SELECT code FROM payment_propose(pg_temp.actor('officer'), :v, 1,
+    'BRI-2026-5150')), 'ok',
+    'a receipt pending on a withdrawn case does not hold its number');
+SELECT is((SELECT status FROM proposals WHERE case_id = :d), 'superseded',
+    '... it lapses, as confirming it would have done');
 
 SELECT * FROM finish();
 ROLLBACK;
