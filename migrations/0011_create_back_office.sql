@@ -207,7 +207,8 @@ $$;
 -- idempotency).  The answer is a case_result code.  The functions of
 -- referral decisions and payment receipts (0014) and of biometrics
 -- (0015) come later; plpgsql finds them when called.  record_biometrics
--- needs the photo and all ten fingers; a deferral needs its reason.
+-- needs the photo and all ten fingers, one of them captured; a deferral
+-- needs its reason.
 CREATE FUNCTION office_command(p_session bytea,
     p_reference text, p_action text, p_expected integer, p_idem_key text,
     p_reason text, p_now timestamptz DEFAULT now())

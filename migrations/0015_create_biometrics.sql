@@ -6,10 +6,10 @@
 -- bytes, their size and who took them when.
 --
 -- "Biometrics and interview done" (record_biometrics) needs the photo
--- and all ten fingers (each captured, or a recorded exception); a
--- supervisor may instead defer biometrics, with a reason (the 2021
--- precedent, DOMAIN.md 1.4).  The printed permit shows the biometric
--- photo when there is one.
+-- and all ten fingers (each captured, or a recorded exception), at
+-- least one captured; a supervisor may instead defer biometrics, with a
+-- reason (the 2021 precedent, DOMAIN.md 1.4).  The printed permit shows
+-- the biometric photo when there is one.
 
 CREATE TYPE finger_exception AS ENUM ('amputated', 'bandaged', 'scarred',
     'other');
@@ -59,12 +59,17 @@ CREATE TABLE interviews (
 	taken_at	timestamptz NOT NULL
 );
 
--- Whether record_biometrics may go ahead: the photo and all ten fingers.
+-- Whether record_biometrics may go ahead: the photo and all ten fingers,
+-- at least one of them captured.  Ten exceptions are no fingerprint at
+-- all: finishing without one is a deferral, which takes a supervisor
+-- and a reason (defer_biometrics), not an officer alone.
 CREATE FUNCTION biometrics_complete(p_case bigint)
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
 	SELECT EXISTS (SELECT 1 FROM biometric_photos WHERE case_id = p_case)
-	    AND (SELECT count(*) FROM fingerprints WHERE case_id = p_case) = 10
+	    AND (SELECT count(*) = 10 AND
+	    count(*) FILTER (WHERE exception IS NULL) > 0
+	    FROM fingerprints WHERE case_id = p_case)
 $$;
 
 -- The case a biometrics write is for: the session's staff member, a case

@@ -1,13 +1,14 @@
 -- Biometrics and interview (0015): staff of the case's office record
 -- the facial photo, the ten fingers and the interview notes at step
 -- paid, sealed; "Biometrics and interview done" needs the photo and all
--- ten fingers; a supervisor's deferral needs a reason; the server's role
--- writes nothing but through the session-bound functions.
+-- ten fingers, at least one captured; a supervisor's deferral needs a
+-- reason; the server's role writes nothing but through the
+-- session-bound functions.
 BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(47);
+SELECT plan(56);
 
 SELECT pg_temp.sessions('officer', 'officer_b', 'supervisor', 'applicant');
 
@@ -157,6 +158,32 @@ SELECT is(office_fingerprints(pg_temp.sess('officer'), :'ref2', '{1}',
     ARRAY['fingerprint:' || :'ref2' || ':1:n']), 'ok', 'and one finger');
 SELECT is(pg_temp.done('officer', :'ref2', 'bio-key-0003'),
     'biometrics_incomplete', 'are not all ten');
+
+-- Ten exceptions are no fingerprint at all: an officer cannot finish
+-- with them; a person with no finger to capture is a supervisor's
+-- deferral.
+SELECT pg_temp.t_case('paid') AS c3 \gset
+SELECT reference AS ref3 FROM cases WHERE id = :c3 \gset
+SELECT is(pg_temp.photo(pg_temp.sess('officer'), :'ref3'), 'ok',
+    'a third case''s photo');
+SELECT is(pg_temp.fingers(pg_temp.sess('officer'), :'ref3', 0, 'bandaged'),
+    'ok', 'and ten exceptions');
+SELECT is(pg_temp.done('officer', :'ref3', 'bio-key-0007'),
+    'biometrics_incomplete', 'are not enough: no finger was captured');
+SELECT is((SELECT state::text || '/' || version FROM cases WHERE id = :c3),
+    'paid/1', 'and the case stays where it was');
+SELECT is((xpath('/case/biometrics/@complete',
+    office_case_xml(pg_temp.sess('officer'), :'ref3')))[1]::text, 'false',
+    'the case page does not show them complete');
+SELECT is(pg_temp.done('officer', :'ref3', 'bio-key-0008',
+    'No finger can be captured', 'defer_biometrics'), 'forbidden',
+    'nor may the officer defer them: a supervisor does');
+SELECT is(pg_temp.fingers(pg_temp.sess('officer'), :'ref3', 1, 'bandaged'),
+    'ok', 'one finger captured, nine exceptions');
+SELECT is(pg_temp.done('officer', :'ref3', 'bio-key-0009'), 'ok',
+    'with the photo, "done" is accepted');
+SELECT is((SELECT state::text FROM cases WHERE id = :c3), 'biometrics_done',
+    'and that case moves on');
 
 SELECT is(pg_temp.done('officer', :'ref', 'bio-key-0004'), 'ok',
     'with the photo and ten fingers, "done" is accepted');
