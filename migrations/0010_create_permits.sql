@@ -208,10 +208,12 @@ $$;
 -- A supervisor of the office, not the proposer, approves: the stale-
 -- watchlist guard runs (an old clearance is asked again and the
 -- proposal lapses), then the number is drawn and the case issued, all
--- in this transaction.
+-- in this transaction.  replayed says a repeated approval (the same
+-- idempotency key) answered as the first one did and changed nothing.
 CREATE FUNCTION permit_issue(p_actor bigint, p_case bigint,
     p_expected integer, p_idem_key text, p_now timestamptz DEFAULT now())
-RETURNS TABLE (code text, number text, version integer)
+RETURNS TABLE (code text, number text, version integer,
+    replayed boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	c	cases%ROWTYPE;
@@ -227,39 +229,43 @@ DECLARE
 BEGIN
 	SELECT * INTO c FROM cases WHERE cases.id = p_case FOR UPDATE;
 	IF NOT FOUND THEN
-		RETURN QUERY SELECT 'not_found', NULL::text, NULL::integer;
+		RETURN QUERY SELECT 'not_found', NULL::text,
+		    NULL::integer, false;
 		RETURN;
 	END IF;
 	-- A repeated approval answers as the first one did.
 	IF p_idem_key IS NOT NULL AND EXISTS (SELECT 1 FROM case_events e
 	    WHERE e.actor_id = p_actor AND e.idem_key = p_idem_key AND
 	    e.case_id = c.id AND e.command = 'issue') THEN
-		RETURN QUERY SELECT 'ok', pm.number, c.version
+		RETURN QUERY SELECT 'ok', pm.number, c.version, true
 		    FROM permits pm WHERE pm.case_id = c.id;
 		RETURN;
 	END IF;
 	IF (permit_staff(p_actor, c, '{supervisor}')).id IS NULL THEN
-		RETURN QUERY SELECT 'forbidden', NULL::text, NULL::integer;
+		RETURN QUERY SELECT 'forbidden', NULL::text,
+		    NULL::integer, false;
 		RETURN;
 	END IF;
 	IF c.version <> p_expected THEN
-		RETURN QUERY SELECT 'version_conflict', NULL::text, c.version;
+		RETURN QUERY SELECT 'version_conflict', NULL::text,
+		    c.version, false;
 		RETURN;
 	END IF;
 	SELECT * INTO p FROM proposals WHERE case_id = c.id AND
 	    command = 'issue' AND status = 'pending' FOR UPDATE;
 	IF NOT FOUND THEN
-		RETURN QUERY SELECT 'no_proposal', NULL::text, c.version;
+		RETURN QUERY SELECT 'no_proposal', NULL::text, c.version, false;
 		RETURN;
 	END IF;
 	IF p.proposed_by = p_actor THEN
-		RETURN QUERY SELECT 'same_person', NULL::text, c.version;
+		RETURN QUERY SELECT 'same_person', NULL::text, c.version, false;
 		RETURN;
 	END IF;
 	IF p.case_version <> c.version THEN
 		UPDATE proposals SET status = 'superseded', decided_at = p_now
 		    WHERE id = p.id;
-		RETURN QUERY SELECT 'proposal_stale', NULL::text, c.version;
+		RETURN QUERY SELECT 'proposal_stale', NULL::text,
+		    c.version, false;
 		RETURN;
 	END IF;
 
@@ -270,7 +276,7 @@ BEGIN
 		-- new check; the proposal lapses with the version it named.
 		UPDATE proposals SET status = 'superseded', decided_at = p_now
 		    WHERE id = p.id;
-		RETURN QUERY SELECT r.code, NULL::text, r.version;
+		RETURN QUERY SELECT r.code, NULL::text, r.version, false;
 		RETURN;
 	END IF;
 	UPDATE proposals SET status = 'confirmed', decided_by = p_actor,
@@ -308,7 +314,7 @@ BEGIN
 	    jsonb_build_object('reference', c.reference, 'state', 'issued'),
 	    p_now
 	    WHERE c.sponsor_email <> '';
-	RETURN QUERY SELECT 'ok', num, r.version;
+	RETURN QUERY SELECT 'ok', num, r.version, false;
 END
 $$;
 

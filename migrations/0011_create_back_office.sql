@@ -230,7 +230,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	c	cases%ROWTYPE;
 	why	text := nullif(trim(coalesce(p_reason, '')), '');
-	code	text;
+	r	case_result;
 BEGIN
 	IF s.id IS NULL THEN
 		RETURN 'forbidden';
@@ -256,40 +256,45 @@ BEGIN
 
 	IF p_action IN ('request_info', 'provide_info', 'reject',
 	    'record_biometrics', 'defer_biometrics', 'request_clearance') THEN
-		code := (case_apply(s.id, c.id, p_action, p_expected,
+		r := case_apply(s.id, c.id, p_action, p_expected,
 		    p_idem_key, p_now, CASE WHEN why IS NULL THEN '{}'
-		    ELSE jsonb_build_object('reason', why) END)).code;
+		    ELSE jsonb_build_object('reason', why) END);
 	ELSIF p_action = 'propose_payment' THEN
-		code := (SELECT r.code FROM payment_propose(s.id, c.id,
-		    p_expected, why, p_now) r);
+		r.code := (SELECT x.code FROM payment_propose(s.id, c.id,
+		    p_expected, why, p_now) x);
 	ELSIF p_action = 'confirm_payment' THEN
-		code := (payment_confirm(s.id, c.id, p_expected, p_idem_key,
-		    p_now)).code;
+		r := payment_confirm(s.id, c.id, p_expected, p_idem_key,
+		    p_now);
 	ELSIF p_action = 'propose_issue' THEN
-		code := (SELECT r.code FROM permit_propose(s.id, c.id,
-		    p_expected, p_now) r);
+		r.code := (SELECT x.code FROM permit_propose(s.id, c.id,
+		    p_expected, p_now) x);
 	ELSIF p_action = 'issue' THEN
-		code := (SELECT r.code FROM permit_issue(s.id, c.id,
-		    p_expected, p_idem_key, p_now) r);
+		SELECT x.code, x.replayed INTO r.code, r.replayed
+		    FROM permit_issue(s.id, c.id, p_expected, p_idem_key,
+		    p_now) x;
 	ELSIF p_action = 'cancel' THEN
-		code := (permit_cancel(s.id, c.id, p_expected, why, p_idem_key,
-		    p_now)).code;
+		r := permit_cancel(s.id, c.id, p_expected, why, p_idem_key,
+		    p_now);
 	ELSIF p_action IN ('propose_clear', 'propose_reject') THEN
-		code := (SELECT r.code FROM decision_propose(s.id, c.id,
+		r.code := (SELECT x.code FROM decision_propose(s.id, c.id,
 		    CASE p_action WHEN 'propose_clear' THEN 'decide_clear'
-		    ELSE 'decide_reject' END, p_expected, why, p_now) r);
+		    ELSE 'decide_reject' END, p_expected, why, p_now) x);
 	ELSIF p_action = 'confirm_decision' THEN
-		code := (decision_confirm(s.id, c.id, p_expected, p_idem_key,
-		    p_now)).code;
+		r := decision_confirm(s.id, c.id, p_expected, p_idem_key,
+		    p_now);
 	ELSE
 		RETURN 'invalid_input';
 	END IF;
-	IF code = 'ok' THEN
+	-- A replay (the same idempotency key again: a double click, a
+	-- resent form) answers 'ok' as the first one did and changes
+	-- nothing; the first one is in the audit log already.  Proposals
+	-- take no key and are never replays.
+	IF r.code = 'ok' AND r.replayed IS NOT TRUE THEN
 		PERFORM audit(s.id, p_action, c.id, CASE WHEN why IS NULL
 		    THEN '{}' ELSE jsonb_build_object('reason', why) END,
 		    p_now);
 	END IF;
-	RETURN code;
+	RETURN r.code;
 END
 $$;
 
