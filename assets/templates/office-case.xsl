@@ -72,7 +72,10 @@
 <xsl:call-template name="action"><xsl:with-param name="name" select="'reject'"/><xsl:with-param name="reason" select="true()"/></xsl:call-template>
 </xsl:when>
 <xsl:when test="$c/@state = 'more_info'">
+<!-- The transition table lets an officer, not a supervisor, record what was brought. -->
+<xsl:if test="$c/@role = 'officer'">
 <xsl:call-template name="action"><xsl:with-param name="name" select="'provide_info'"/></xsl:call-template>
+</xsl:if>
 <xsl:call-template name="action"><xsl:with-param name="name" select="'reject'"/><xsl:with-param name="reason" select="true()"/></xsl:call-template>
 </xsl:when>
 <xsl:when test="$c/@state = 'paid'">

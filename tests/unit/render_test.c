@@ -123,6 +123,42 @@ long_queue_says_at_least(void **state)
 	free(more);
 }
 
+/* A back-office case waiting for information, seen by p_role. */
+static xmlDocPtr
+office_model(const char *role)
+{
+	xmlDocPtr	 doc;
+	xmlNodePtr	 c;
+
+	doc = case_model("SMG-2026-000123-7", "more_info",
+	    "Kantor Imigrasi Semarang");
+	c = xmlDocGetRootElement(doc)->children;
+	xmlNewProp(c, BAD_CAST "version", BAD_CAST "2");
+	xmlNewProp(c, BAD_CAST "role", BAD_CAST role);
+	return (doc);
+}
+
+/*
+ * The case page offers only what the viewer's role may do: the
+ * transition table lets an officer record the information brought to
+ * the counter, not a supervisor, whose click would end in a 403.
+ */
+static void
+office_case_offers_what_the_role_may(void **state)
+{
+	char	*officer, *sup;
+
+	officer = render("office-case", office_model("officer"), LANG_EN);
+	sup = render("office-case", office_model("supervisor"), LANG_EN);
+	assert_non_null(strstr(officer, "value=\"provide_info\""));
+	assert_non_null(strstr(officer, "value=\"reject\""));
+	assert_null(strstr(sup, "value=\"provide_info\""));
+	assert_null(strstr(sup, "brought what was asked"));
+	assert_non_null(strstr(sup, "value=\"reject\""));
+	free(officer);
+	free(sup);
+}
+
 /* Model text is data: markup in it is escaped, never interpreted. */
 static void
 escapes_model_text(void **state)
@@ -174,6 +210,7 @@ main(void)
 		cmocka_unit_test(renders_in_both_languages),
 		cmocka_unit_test(long_queue_says_at_least),
 		cmocka_unit_test(escapes_model_text),
+		cmocka_unit_test(office_case_offers_what_the_role_may),
 		cmocka_unit_test(unknown_key_shows_itself),
 		cmocka_unit_test(unknown_template_is_an_error),
 	};
