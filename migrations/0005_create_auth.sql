@@ -251,6 +251,16 @@ BEGIN
 END
 $$;
 
+-- Throttles count a key's recent attempts, then record one: callers in
+-- parallel for one key would all count the same rows and all pass.  This
+-- lock, held to the end of the caller's transaction, makes them take
+-- turns, each counting what the one before it recorded; p_kind keeps the
+-- kinds of key apart.  A caller taking two takes them in one order.
+CREATE FUNCTION throttle_lock(p_kind text, p_key text) RETURNS void
+LANGUAGE sql AS $$
+	SELECT pg_advisory_xact_lock(hashtext(p_kind), hashtext(p_key))
+$$;
+
 -- Before any hashing: may this e-mail try from this address now?  Gives
 -- the hash to verify against (a dummy one for an unknown or disabled
 -- account, so the work and the answer are the same).  p_reserve (the
@@ -269,6 +279,15 @@ DECLARE
 	oldest	timestamptz;
 BEGIN
 	SELECT * INTO pol FROM auth_policy;
+	-- A reservation counts, then records: sign-ins in parallel for one
+	-- e-mail or from one address take turns (e-mail first, then
+	-- address), each counting the reservations before it.
+	IF p_reserve THEN
+		PERFORM throttle_lock('login_email', lower(p_email));
+		IF p_address IS NOT NULL THEN
+			PERFORM throttle_lock('login_address', p_address::text);
+		END IF;
+	END IF;
 	-- Failures since the last success, within the window.
 	SELECT count(*), min(at) INTO fails, oldest FROM login_attempts
 	    WHERE lower(email) = lower(p_email) AND NOT ok AND

@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(122);
+SELECT plan(127);
 
 -- Argon2id-shaped hashes (the functions only check the prefix).
 \set h1 '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'
@@ -590,6 +590,62 @@ SELECT is((SELECT count(*) FROM login_attempts WHERE email =
     'parallel@example.org' AND pending)::int, 4, '... no longer pending');
 SELECT is((SELECT allowed FROM auth_login_begin('parallel@example.org',
     '192.0.2.170', now())), false, 'a plain begin only asks: still refused');
+
+-------------------------------------------------------------------------
+-- 10. Reservations in parallel sessions: a begin counts, then records,
+--     under a lock per e-mail and per address held to its commit, so a
+--     second session waits and then counts the first one's attempts.
+-------------------------------------------------------------------------
+SELECT ok(EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND
+    locktype = 'advisory' AND granted AND objsubid = 2 AND
+    classid = hashtext('login_email')::oid AND
+    objid = hashtext('parallel@example.org')::oid) AND
+    EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND
+    locktype = 'advisory' AND granted AND objsubid = 2 AND
+    classid = hashtext('login_address')::oid AND
+    objid = hashtext('192.0.2.160'::inet::text)::oid),
+    'a reserving begin holds its e-mail''s and its address''s lock');
+
+\ir race_fixtures.psql
+\if :race
+-- Per e-mail: five guesses reserved in race1, not yet committed.
+SELECT FROM dblink_exec('race1', 'BEGIN');
+SELECT count(*) AS ignore FROM dblink('race1', $$SELECT allowed
+    FROM generate_series(1, 5) g, auth_login_begin('race@example.org',
+    ('198.18.0.' || g)::inet, now(), p_reserve => true)
+    WHERE allowed$$) AS t(allowed boolean) \gset
+SELECT FROM dblink_send_query('race2', $$SELECT allowed FROM auth_login_begin(
+    'Race@Example.org', '198.18.0.9', now(), p_reserve => true)$$);
+SELECT ok(pg_temp.race_waits('race2'),
+    'a sixth guess in another session waits for the five in flight');
+SELECT FROM dblink_exec('race1', 'COMMIT');
+SELECT is((SELECT allowed FROM dblink_get_result('race2')
+    AS t(allowed boolean)), false, '... and, once they commit, is refused');
+SELECT count(*) AS ignore FROM dblink_get_result('race2') AS t(x boolean)
+    \gset
+
+-- Per address: twenty e-mails from one address in race1.
+SELECT FROM dblink_exec('race1', 'BEGIN');
+SELECT count(*) AS ignore FROM dblink('race1', $$SELECT allowed
+    FROM generate_series(1, 20) g, auth_login_begin('race' || g ||
+    '@example.org', '198.18.1.1', now(), p_reserve => true)
+    WHERE allowed$$) AS t(allowed boolean) \gset
+SELECT FROM dblink_send_query('race2', $$SELECT allowed FROM auth_login_begin(
+    'race21@example.org', '198.18.1.1', now(), p_reserve => true)$$);
+SELECT ok(pg_temp.race_waits('race2'),
+    'a 21st e-mail from that address in another session waits');
+SELECT FROM dblink_exec('race1', 'COMMIT');
+SELECT is((SELECT allowed FROM dblink_get_result('race2')
+    AS t(allowed boolean)), false, '... and, once they commit, is refused');
+SELECT count(*) AS ignore FROM dblink_get_result('race2') AS t(x boolean)
+    \gset
+
+SELECT FROM dblink_exec('race1', $$DELETE FROM login_attempts
+    WHERE email ~ '^race[0-9]*@example\.org$'$$);
+SELECT FROM pg_temp.race_end();
+\else
+SELECT skip('dblink cannot open a second session here', 4);
+\endif
 
 SELECT * FROM finish();
 ROLLBACK;
