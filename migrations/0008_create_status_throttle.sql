@@ -18,6 +18,11 @@ RETURNS TABLE (throttled boolean, reference text, state case_state,
     after_recovery integer, compensation boolean, ahead_more boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
+	-- Count, then record a miss: lookups in parallel from one address
+	-- take turns (throttle_lock()), each counting the misses before it.
+	IF p_address IS NOT NULL THEN
+		PERFORM throttle_lock('status_address', p_address::text);
+	END IF;
 	IF p_address IS NOT NULL AND (SELECT count(*) FROM status_misses m
 	    WHERE m.address = p_address AND
 	    m.at > p_now - interval '15 minutes') >= 20 THEN
