@@ -140,6 +140,27 @@ BEGIN
 END
 $$;
 
+-- A case that ends before it is paid (withdrawn, rejected, cancelled)
+-- no longer takes its fee: its open code is void, in the transaction
+-- that ends the case, whichever command (or later migration's
+-- transition) ends it.  Void from when it was voided, as a renewed code
+-- is: a payment notice for it afterwards is refused as for an expired
+-- code, one paid before finds the case no longer waiting for it.
+CREATE FUNCTION billing_void_on_end() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	UPDATE billing_codes SET void_at = NEW.recorded_at
+	    WHERE case_id = NEW.case_id AND paid_at IS NULL AND
+	    void_at IS NULL;
+	RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER case_events_billing_void AFTER INSERT ON case_events
+    FOR EACH ROW WHEN (NEW.to_state IN ('withdrawn', 'rejected',
+    'cancelled') AND NEW.from_state IS DISTINCT FROM NEW.to_state)
+    EXECUTE FUNCTION billing_void_on_end();
+
 -- Who sponsors a permit kind: an employer for work, a spouse or a
 -- relative for family, the applicant for the rest.
 CREATE FUNCTION permit_sponsor_kind(p_kind permit_kind) RETURNS text

@@ -60,7 +60,9 @@
 <dd><xsl:value-of select="$c/@office"/></dd>
 </dl>
 
-<xsl:if test="$c/billing">
+<!-- Only while the fee is awaited: a paid code is history, and an ended
+     case's code is void (the model may still carry a paid one). -->
+<xsl:if test="$c/billing and $c/@state = 'submitted'">
 <section class="billing" aria-labelledby="billing-h">
 <h2 id="billing-h"><xsl:value-of select="i:t('case.billing')"/></h2>
 <dl>
@@ -79,7 +81,7 @@
 </xsl:call-template>
 </dd>
 </dl>
-<xsl:if test="$c/billing/@expired = 'true' and $c/billing/@paid = 'false' and $c/@state = 'submitted'">
+<xsl:if test="$c/billing/@expired = 'true' and $c/billing/@paid = 'false'">
 <form method="post" action="/case/{$c/@ref}">
 <xsl:call-template name="hidden"/>
 <input type="hidden" name="action" value="renew"/>

@@ -1,11 +1,12 @@
 -- The applicant's case page model (portal_case_xml, 0006): the office's
 -- request and refusal reasons reach the applicant; what stays in the
--- office (a payment receipt number, a proposal) does not.
+-- office (a payment receipt number, a proposal) does not.  A case that
+-- ends unpaid voids its billing code.
 BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(4);
+SELECT plan(11);
 
 INSERT INTO sessions (token_hash, account_id, csrf, created_at, last_seen_at,
     expires_at)
@@ -34,6 +35,46 @@ SELECT ok(portal_case_xml(sha256('portal-case-test'),
     'another person''s case has no model');
 SELECT ok(portal_case_xml(sha256('no-such-session'), :'ref') IS NULL,
     'no session, no model');
+
+-------------------------------------------------------------------------
+-- A case that ends before it is paid: its code is void, not payable.
+-------------------------------------------------------------------------
+INSERT INTO partners (account_id, name, types)
+    VALUES (pg_temp.actor('partner'), 'Bank T', '{payment-notice}');
+INSERT INTO partner_keys (keyid, partner_id, public_key, valid_from)
+    SELECT 't-now', id, decode(repeat('11', 32), 'hex'),
+    now() - interval '1 day' FROM partners WHERE name = 'Bank T';
+SELECT id AS bank FROM partners WHERE name = 'Bank T' \gset
+
+SELECT pg_temp.t_case('submitted') AS w \gset
+SELECT reference AS wref FROM cases WHERE id = :w \gset
+SELECT billing_issue(c, 1500000, now()) AS wcode FROM cases c WHERE id = :w
+    \gset
+SELECT is((portal_command(sha256('portal-case-test'), :'wref', 'withdraw', 1,
+    NULL)).code, 'ok', 'the applicant withdraws a submitted case');
+SELECT is((SELECT void_at FROM billing_codes WHERE code = :'wcode'), now(),
+    '... which voids its open billing code in the same transaction');
+SELECT doesnt_match(portal_case_xml(sha256('portal-case-test'),
+    :'wref')::text, '<billing', '... so the case page shows no code');
+SELECT is((SELECT status FROM exchange_payment_notice(:bank, 'msg-void-01',
+    't-now', 'dv1', '\x0a', '<body/>', :'wcode', 1500000, now(), 'REFV')),
+    422, 'a payment notice for the void code afterwards is refused');
+SELECT is((SELECT row(c.state, c.version, b.paid_at)::text FROM cases c
+    JOIN billing_codes b ON b.case_id = c.id WHERE b.code = :'wcode'),
+    row('withdrawn', 2, NULL::timestamptz)::text,
+    '... and changes nothing: still withdrawn, the code unpaid');
+
+SELECT pg_temp.t_case('submitted') AS rj \gset
+SELECT billing_issue(c, 1500000, now()) AS rcode FROM cases c WHERE id = :rj
+    \gset
+SELECT FROM case_apply(pg_temp.actor('officer'), :rj, 'request_info', 1,
+    NULL, now(), '{"reason": "Bring the RPTKA approval"}');
+SELECT is((SELECT void_at FROM billing_codes WHERE code = :'rcode'), NULL,
+    'a request for more information leaves the code open');
+SELECT FROM case_apply(pg_temp.actor('officer'), :rj, 'reject', 2, NULL,
+    now(), '{"reason": "Not a valid RPTKA"}');
+SELECT is((SELECT void_at FROM billing_codes WHERE code = :'rcode'), now(),
+    'a rejection voids it');
 
 SELECT * FROM finish();
 ROLLBACK;

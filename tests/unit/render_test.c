@@ -174,6 +174,53 @@ escapes_model_text(void **state)
 	free(html);
 }
 
+/* The applicant's case page with an unpaid, unexpired billing code. */
+static xmlDocPtr
+billed_model(const char *state)
+{
+	xmlDocPtr	 doc;
+	xmlNodePtr	 root, c, b;
+
+	doc = case_model("SMG-2026-000123-7", state, "Kantor Imigrasi Semarang");
+	root = xmlDocGetRootElement(doc);
+	xmlSetProp(root, BAD_CAST "path", BAD_CAST "/case/SMG-2026-000123-7");
+	c = root->children;
+	xmlNewProp(c, BAD_CAST "version", BAD_CAST "2");
+	xmlNewProp(c, BAD_CAST "kind", BAD_CAST "E23");
+	xmlNewProp(c, BAD_CAST "duration", BAD_CAST "1");
+	xmlNewProp(c, BAD_CAST "level", BAD_CAST "regular");
+	b = xmlNewChild(c, NULL, BAD_CAST "billing", NULL);
+	xmlNewProp(b, BAD_CAST "code", BAD_CAST "803512345678901");
+	xmlNewProp(b, BAD_CAST "amount", BAD_CAST "1500000");
+	xmlNewProp(b, BAD_CAST "expires", BAD_CAST "2026-05-14T09:30");
+	xmlNewProp(b, BAD_CAST "expired", BAD_CAST "false");
+	xmlNewProp(b, BAD_CAST "paid", BAD_CAST "false");
+	return (doc);
+}
+
+/* The billing code is shown only while the case waits for its fee. */
+static void
+billing_only_while_submitted(void **state)
+{
+	const char *const	 other[] = { "more_info", "paid", "withdrawn",
+				    "rejected", "cancelled" };
+	char			*html;
+	size_t			 i;
+	int			 shown;
+
+	html = render("case", billed_model("submitted"), LANG_EN);
+	assert_non_null(strstr(html, "class=\"billing\""));
+	assert_non_null(strstr(html, "803512345678901"));
+	free(html);
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		html = render("case", billed_model(other[i]), LANG_EN);
+		shown = strstr(html, "803512345678901") != NULL;
+		free(html);
+		if (shown)
+			fail_msg("state %s shows the billing code", other[i]);
+	}
+}
+
 static void
 unknown_key_shows_itself(void **state)
 {
@@ -211,6 +258,7 @@ main(void)
 		cmocka_unit_test(long_queue_says_at_least),
 		cmocka_unit_test(escapes_model_text),
 		cmocka_unit_test(office_case_offers_what_the_role_may),
+		cmocka_unit_test(billing_only_while_submitted),
 		cmocka_unit_test(unknown_key_shows_itself),
 		cmocka_unit_test(unknown_template_is_an_error),
 	};
