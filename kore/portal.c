@@ -582,9 +582,9 @@ portal_upload(struct http_request *req)
 /*
  * The holder's e-ITAS: opened from the vault only for this answer.  Not
  * rendered yet (the printer runs within seconds of issuance): 503 with
- * Retry-After, and the page says to try again in a minute.  The sealed
- * PDF waits in pt->casexml (as "\x..." hex), its number and aad in
- * pt->col.
+ * Retry-After, and the page says to try again in a minute.  No permit
+ * to hand out (none, or revoked): 404.  The sealed PDF waits in
+ * pt->casexml (as "\x..." hex), its number and aad in pt->col.
  */
 static int
 portal_read_pdf(struct kore_pgsql *sql, void *arg)
@@ -595,6 +595,9 @@ portal_read_pdf(struct kore_pgsql *sql, void *arg)
 		return (0);
 	(void)kore_strlcpy(pt->col[0], kore_pgsql_getvalue(sql, 0, 0),
 	    sizeof(pt->col[0]));
+	/* A NULL PDF: not printed yet. */
+	if (kore_pgsql_getlength(sql, 0, 1) == 0)
+		return (0);
 	pt->casexml = kore_strdup(kore_pgsql_getvalue(sql, 0, 1));
 	(void)kore_strlcpy(pt->col[1], kore_pgsql_getvalue(sql, 0, 2),
 	    sizeof(pt->col[1]));
@@ -622,6 +625,9 @@ portal_permit(struct http_request *req)
 	if (page_db_or_reply(req, db_run(&pt->db, DB_PERMIT_PDF, pt->params,
 	    portal_read_pdf, pt), pt->lang, &rc) != 0)
 		return (rc);
+	if (pt->col[0][0] == '\0')
+		return (page_error(req, HTTP_STATUS_NOT_FOUND, pt->lang,
+		    "error.not_found"));
 	if (pt->casexml == NULL) {
 		http_response_header(req, "retry-after", "60");
 		return (page_error(req, HTTP_STATUS_SERVICE_UNAVAILABLE,

@@ -429,7 +429,11 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	ON CONFLICT DO NOTHING
 $$;
 
--- The holder's permit PDF (sealed) for a session that owns the case.
+-- The holder's permit PDF (sealed) for a session that owns the case,
+-- while it is a permit: the case issued, the permit not revoked.  A
+-- cancelled e-ITAS is not handed out again to be shown as valid.  One
+-- not printed yet comes without its PDF (sealed and aad NULL: the
+-- server says to wait); no row at all when there is nothing to wait for.
 CREATE FUNCTION portal_permit_pdf(p_session bytea, p_reference text,
     p_now timestamptz DEFAULT now())
 RETURNS TABLE (number text, sealed bytea, aad text)
@@ -438,7 +442,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 	FROM cases c JOIN permits p ON p.case_id = c.id
 	WHERE c.reference = upper(p_reference) AND
 	    c.account_id = portal_account(p_session, p_now) AND
-	    p.rendered_at IS NOT NULL
+	    c.state = 'issued' AND p.revoked_at IS NULL
 $$;
 
 -- The published public key list (src/permit.h's text format).

@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(50);
+SELECT plan(56);
 
 INSERT INTO accounts (role, office_id, email, display_name)
     SELECT 'supervisor', id, 't.supervisor2.a@test', 'supervisor2'
@@ -211,6 +211,36 @@ SELECT FROM permit_render_failed('w1', (SELECT id FROM permits WHERE case_id = :
     'permit_keys: cannot open');
 SELECT is((SELECT count(*) FROM incidents WHERE kind = 'print_failed' AND
     case_id = :c3)::int, 1, 'the last failed try opens an incident');
+
+-------------------------------------------------------------------------
+-- 9. The holder's download: only a valid permit of an issued case.
+-------------------------------------------------------------------------
+SELECT pg_temp.sessions('applicant', 'supervisor');
+SELECT reference AS c3ref FROM cases WHERE id = :c3 \gset
+SELECT reference AS cref FROM cases WHERE id = :c \gset
+SELECT is((SELECT row(number, sealed IS NULL, aad IS NULL)::text
+    FROM portal_permit_pdf(pg_temp.sess('applicant'), :'c3ref')),
+    row('TAA-' || :yr || '-P000002', true, true)::text,
+    'not printed yet: the number without a PDF (the server says wait)');
+UPDATE permits SET render_owner = 'w2' WHERE case_id = :c3;
+SELECT FROM permit_render_done('w2', (SELECT id FROM permits
+    WHERE case_id = :c3), 903, 'KITAS1:CCCC', '\x03', 'permit:c3', 1);
+
+SELECT is((SELECT number FROM portal_permit_pdf(pg_temp.sess('applicant'),
+    :'c3ref')), 'TAA-' || :yr || '-P000002',
+    'the holder downloads the permit of an issued case');
+SELECT is((SELECT row(c.state, p.revoked_at IS NOT NULL,
+    p.rendered_at IS NOT NULL)::text FROM cases c JOIN permits p
+    ON p.case_id = c.id WHERE c.id = :c), '(cancelled,t,t)',
+    'the cancelled case''s permit is revoked and printed');
+SELECT is((SELECT count(*) FROM portal_permit_pdf(pg_temp.sess('applicant'),
+    :'cref'))::int, 0, '... and the holder can no longer download it');
+SELECT is((SELECT number FROM office_permit_pdf(pg_temp.sess('supervisor'),
+    :'cref')), :'first_number', '... while the office keeps its copy');
+UPDATE permits SET revoked_at = now(), revoked_reason = 'test'
+    WHERE case_id = :c3;
+SELECT is((SELECT count(*) FROM portal_permit_pdf(pg_temp.sess('applicant'),
+    :'c3ref'))::int, 0, 'a revoked permit is never downloaded');
 
 SELECT * FROM finish();
 ROLLBACK;
