@@ -241,6 +241,9 @@ portal_fail(struct portal *pt, const char *code)
 	} else if (strcmp(code, "documents_missing") == 0) {
 		pt->notice = "portal.err.documents_missing";
 		pt->status = HTTP_STATUS_BAD_REQUEST;
+	} else if (strcmp(code, "info_missing") == 0) {
+		pt->notice = "portal.err.info_missing";
+		pt->status = HTTP_STATUS_BAD_REQUEST;
 	} else if (strcmp(code, "invalid_input") == 0) {
 		pt->notice = "portal.err.invalid";
 		pt->status = HTTP_STATUS_BAD_REQUEST;

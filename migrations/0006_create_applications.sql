@@ -733,7 +733,10 @@ $$;
 
 -- The applicant's own commands on their case (withdraw, answer a
 -- request for more information): the session says who, the reference
--- which case; case_apply() decides whether it may happen.
+-- which case; case_apply() decides whether it may happen.  An answer
+-- from the portal brings what was asked: info_missing until a document
+-- was uploaded since the office's latest request.  (Staff recording an
+-- answer brought to the counter go through office_command(): no upload.)
 CREATE FUNCTION portal_command(p_session bytea, p_reference text,
     p_command text, p_version integer, p_idem text,
     p_now timestamptz DEFAULT now())
@@ -749,6 +752,14 @@ BEGIN
 	c := portal_own_case(acct, p_reference);
 	IF c.id IS NULL THEN
 		RETURN case_fail('not_found');
+	END IF;
+	-- Only while the request is open: a replay of a done answer (the
+	-- case has moved on) goes through to case_apply() unchanged.
+	IF p_command = 'provide_info' AND c.state = 'more_info' AND
+	    NOT EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id AND
+	    d.uploaded_at >= (SELECT max(e.recorded_at) FROM case_events e
+	    WHERE e.case_id = c.id AND e.command = 'request_info')) THEN
+		RETURN case_fail('info_missing', c);
 	END IF;
 	RETURN case_apply(acct, c.id, p_command, p_version, p_idem, p_now);
 END

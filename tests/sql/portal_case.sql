@@ -1,12 +1,13 @@
 -- The applicant's case page model (portal_case_xml, 0006): the office's
 -- request and refusal reasons reach the applicant; what stays in the
 -- office (a payment receipt number, a proposal) does not.  A case that
--- ends unpaid voids its billing code.
+-- ends unpaid voids its billing code.  The applicant's answer to a
+-- request for information brings a document.
 BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(11);
+SELECT plan(17);
 
 INSERT INTO sessions (token_hash, account_id, csrf, created_at, last_seen_at,
     expires_at)
@@ -75,6 +76,43 @@ SELECT FROM case_apply(pg_temp.actor('officer'), :rj, 'reject', 2, NULL,
     now(), '{"reason": "Not a valid RPTKA"}');
 SELECT is((SELECT void_at FROM billing_codes WHERE code = :'rcode'), now(),
     'a rejection voids it');
+
+-------------------------------------------------------------------------
+-- Answering a request for information (portal_command 'provide_info').
+-------------------------------------------------------------------------
+-- A passport uploaded with the draft, an hour before the request.
+SELECT pg_temp.t_case('draft') AS mi \gset
+SELECT reference AS miref FROM cases WHERE id = :mi \gset
+SELECT portal_document_add(sha256('portal-case-test'), :'miref', 'passport',
+    'passport.pdf', 'application/pdf', 100, '\x01',
+    'document:' || :'miref' || ':passport:1', now() - interval '1 hour')
+    AS ignore \gset
+SELECT FROM case_apply(pg_temp.actor('applicant'), :mi, 'submit', 1, NULL);
+SELECT FROM case_apply(pg_temp.actor('officer'), :mi, 'request_info', 2,
+    NULL, now(), '{"reason": "The RPTKA approval, page 2"}');
+SELECT is((portal_command(sha256('portal-case-test'), :'miref',
+    'provide_info', 3, NULL)).code, 'info_missing',
+    'the applicant cannot answer a request without uploading anything');
+SELECT is((SELECT row(state, version)::text FROM cases WHERE id = :mi),
+    '(more_info,3)', '... the case still waits for the answer');
+SELECT is(portal_document_add(sha256('portal-case-test'), :'miref', 'rptka',
+    'rptka.pdf', 'application/pdf', 100, '\x02',
+    'document:' || :'miref' || ':rptka:1'), 'ok',
+    'the applicant uploads what was asked');
+SELECT is((portal_command(sha256('portal-case-test'), :'miref',
+    'provide_info', 3, 'answer-key-0001')).code, 'ok',
+    '... and then answers: a document since the request');
+SELECT is((portal_command(sha256('portal-case-test'), :'miref',
+    'provide_info', 3, 'answer-key-0001')).code, 'ok',
+    '... a repeated answer replays');
+
+-- At the counter the officer records the answer brought on paper.
+SELECT pg_temp.sessions('officer');
+SELECT FROM case_apply(pg_temp.actor('officer'), :mi, 'request_info', 4,
+    NULL, now(), '{"reason": "The original passport, at the counter"}');
+SELECT is(office_command(pg_temp.sess('officer'), :'miref', 'provide_info',
+    5, NULL, NULL), 'ok',
+    'an officer records the answer at the counter without an upload');
 
 SELECT * FROM finish();
 ROLLBACK;
