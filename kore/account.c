@@ -30,6 +30,7 @@ account_home(struct http_request *req)
 	struct account_cases	*st;
 	xmlDocPtr		 doc;
 	xmlNodePtr		 root, list, c;
+	char			*confirm;
 	int			 i, j, rc;
 
 	if (!http_state_exists(req)) {
@@ -61,6 +62,9 @@ account_home(struct http_request *req)
 		return (rc);
 	doc = page_model(req, st->lang, &root);
 	session_model(req, &st->sess, root);
+	/* What became of a request for another confirmation link. */
+	if (http_argument_get_string(req, "confirm", &confirm))
+		xmlNewProp(root, BAD_CAST "confirm", BAD_CAST confirm);
 	list = xmlNewChild(root, NULL, BAD_CAST "cases", NULL);
 	for (i = 0; i < st->rows.n; i++) {
 		c = xmlNewChild(list, NULL, BAD_CAST "case", NULL);

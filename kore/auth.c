@@ -16,6 +16,7 @@
 
 int	auth_register(struct http_request *);
 int	auth_confirm(struct http_request *);
+int	auth_confirm_again(struct http_request *);
 int	auth_login(struct http_request *);
 int	auth_logout(struct http_request *);
 int	auth_reset(struct http_request *);
@@ -289,6 +290,36 @@ auth_logout(struct http_request *req)
 		return (rc);
 	session_cookie_set(req, "", 0);
 	return (authpage_redirect(req, "/"));
+}
+
+/*
+ * Another confirmation link for the signed-in account; the account page
+ * says what became of the request.
+ */
+int
+auth_confirm_again(struct http_request *req)
+{
+	struct authpage	*ap = authpage_state(req);
+	int		 rc;
+
+	if (auth_begin_or_reply(req, ap, &rc) != 0)
+		return (rc);
+	if (ap->phase == PH_CHECK) {
+		if (!ap->sess.valid)
+			return (authpage_redirect(req, "/login"));
+		auth_token(ap->v[0]);
+		ap->params[0] = ap->sess.token_hash;
+		ap->params[1] = ap->v[0];
+		db_call_init(&ap->db, req);
+		ap->phase = PH_DB1;
+	}
+	if (auth_db_or_reply(req, ap, DB_CONFIRM_AGAIN, &rc) != 0)
+		return (rc);
+	if (strcmp(ap->col[0], "ok") == 0)
+		return (authpage_redirect(req, "/account?confirm=sent"));
+	if (strcmp(ap->col[0], "wait") == 0)
+		return (authpage_redirect(req, "/account?confirm=wait"));
+	return (authpage_redirect(req, "/account"));
 }
 
 /* Ask for a reset link: the same answer whether the account exists. */

@@ -49,6 +49,9 @@ static const struct {
 	    "SELECT code FROM auth_register($1, $2, $3, $4, $5)", 5, 1 },
 	[DB_USE_TOKEN] = { "use_token",
 	    "SELECT code FROM auth_use_token($1, $2, nullif($3, ''))", 3, 0 },
+	/* Retried: the same token mails nothing more. */
+	[DB_CONFIRM_AGAIN] = { "confirm_again",
+	    "SELECT auth_confirm_again(decode($1, 'hex'), $2)", 2, 1 },
 	[DB_RESET_REQUEST] = { "reset_request",
 	    "SELECT auth_reset_request($1, $2)", 2, 1 },
 	[DB_LOGOUT] = { "logout",

@@ -30,6 +30,7 @@ enum db_query {
 	DB_REGISTER,		/* (email, name, hash, lang, token) -> code */
 	DB_USE_TOKEN,		/* (purpose, token, hash) -> code */
 	DB_RESET_REQUEST,	/* (email, token) -> code */
+	DB_CONFIRM_AGAIN,	/* (session, token) -> code */
 	DB_LOGOUT,		/* (token hash) */
 	DB_PASSWORD_HASH,	/* (token hash) -> hash */
 	DB_PASSWORD_CHANGE,	/* (token hash, hash) -> code */

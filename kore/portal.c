@@ -241,6 +241,9 @@ portal_fail(struct portal *pt, const char *code)
 	} else if (strcmp(code, "documents_missing") == 0) {
 		pt->notice = "portal.err.documents_missing";
 		pt->status = HTTP_STATUS_BAD_REQUEST;
+	} else if (strcmp(code, "email_unconfirmed") == 0) {
+		pt->notice = "portal.err.email_unconfirmed";
+		pt->status = HTTP_STATUS_FORBIDDEN;
 	} else if (strcmp(code, "info_missing") == 0) {
 		pt->notice = "portal.err.info_missing";
 		pt->status = HTTP_STATUS_BAD_REQUEST;

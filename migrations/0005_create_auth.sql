@@ -24,6 +24,9 @@ CREATE TABLE auth_policy (
 	per_account	integer NOT NULL DEFAULT 5 CHECK (per_account >= 1),
 	per_address	integer NOT NULL DEFAULT 20 CHECK (per_address >= 1),
 	confirm_ttl	interval NOT NULL DEFAULT '2 days',
+	-- Another confirmation link no sooner than this after the last
+	-- (nobody's inbox is flooded through our form).
+	confirm_again	interval NOT NULL DEFAULT '10 minutes',
 	reset_ttl	interval NOT NULL DEFAULT '1 hour'
 );
 INSERT INTO auth_policy DEFAULT VALUES;
@@ -160,6 +163,51 @@ BEGIN
 	    VALUES (a.id, a.email, 'confirm', a.lang,
 	    jsonb_build_object('token', p_token), p_now);
 	RETURN QUERY SELECT 'ok'::text, a.id;
+END
+$$;
+
+-- Another confirmation link for the signed-in account, whose first one
+-- was lost or expired.  Returns ok (mailed, p_token is the link's
+-- token), confirmed (nothing to do), wait (a link went out less than
+-- confirm_again ago: that one still works) or session.  The same request
+-- again (same token) is ok and mails nothing more.
+CREATE FUNCTION auth_confirm_again(p_session bytea, p_token text,
+    p_now timestamptz DEFAULT now())
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	a	accounts%ROWTYPE;
+	pol	auth_policy%ROWTYPE;
+BEGIN
+	SELECT * INTO a FROM accounts
+	    WHERE id = auth_live_account(p_session, p_now) FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN 'session';
+	END IF;
+	IF a.email_confirmed_at IS NOT NULL THEN
+		RETURN 'confirmed';
+	END IF;
+	IF auth_token_bad(p_token) THEN
+		RETURN 'invalid_input';
+	END IF;
+	IF EXISTS (SELECT 1 FROM account_tokens
+	    WHERE token_hash = auth_token_hash(p_token) AND account_id = a.id) THEN
+		RETURN 'ok';
+	END IF;
+	SELECT * INTO pol FROM auth_policy;
+	IF EXISTS (SELECT 1 FROM account_tokens WHERE account_id = a.id AND
+	    purpose = 'confirm' AND created_at > p_now - pol.confirm_again) THEN
+		RETURN 'wait';
+	END IF;
+	INSERT INTO account_tokens (token_hash, account_id, purpose, created_at,
+	    expires_at)
+	    VALUES (auth_token_hash(p_token), a.id, 'confirm', p_now,
+	    p_now + pol.confirm_ttl);
+	INSERT INTO mail_outbox (account_id, to_addr, kind, lang, data,
+	    created_at)
+	    VALUES (a.id, a.email, 'confirm', a.lang,
+	    jsonb_build_object('token', p_token), p_now);
+	RETURN 'ok';
 END
 $$;
 
@@ -486,6 +534,7 @@ REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
     portal_cases(bytea, timestamptz),
     auth_register(text, text, text, text, text, timestamptz),
+    auth_confirm_again(bytea, text, timestamptz),
     auth_use_token(text, text, text, timestamptz),
     auth_reset_request(text, text, timestamptz),
     auth_login_begin(text, inet, timestamptz, boolean),

@@ -708,6 +708,14 @@ BEGIN
 		    NULL::timestamptz;
 		RETURN;
 	END IF;
+	-- The office writes to this address about the case, and the
+	-- billing code is issued to it: it must be the applicant's own.
+	IF c.state = 'draft' AND (SELECT email_confirmed_at IS NULL
+	    FROM accounts WHERE id = acct) THEN
+		RETURN QUERY SELECT 'email_unconfirmed'::text, NULL::text,
+		    NULL::bigint, NULL::timestamptz;
+		RETURN;
+	END IF;
 	IF c.state = 'draft' AND EXISTS (SELECT 1 FROM permit_requirements q
 	    WHERE q.permit_kind = c.permit_kind AND NOT EXISTS (SELECT 1
 	    FROM documents d WHERE d.case_id = c.id AND

@@ -69,6 +69,9 @@ INSERT INTO accounts (role, email, display_name) VALUES
 	('applicant', 'david.miller@example.org', 'David Miller'),
 	('applicant', 'li.wei@example.org', 'Li Wei'),
 	('applicant', 'priya.sharma@example.org', 'Priya Sharma');
+-- The demo applicants confirmed their addresses long ago.
+UPDATE accounts SET email_confirmed_at = now() - interval '60 days'
+    WHERE role = 'applicant' AND email LIKE '%@example.org';
 
 -- Six applicants with accounts, the rest filed at the counter or by a
 -- sponsor.

@@ -17,6 +17,18 @@
 <xsl:if test="user/@confirmed = 'f'">
 <div class="banner" role="status">
 <p><xsl:value-of select="i:t('account.unconfirmed')"/></p>
+<xsl:choose>
+<xsl:when test="@confirm = 'sent'">
+<p class="notice"><xsl:value-of select="i:t('account.confirm.sent')"/></p>
+</xsl:when>
+<xsl:when test="@confirm = 'wait'">
+<p class="notice"><xsl:value-of select="i:t('account.confirm.wait')"/></p>
+</xsl:when>
+</xsl:choose>
+<form method="post" action="/account/confirm" class="action">
+<xsl:call-template name="csrf"/>
+<button type="submit"><xsl:value-of select="i:t('account.confirm.again')"/></button>
+</form>
 </div>
 </xsl:if>
 <xsl:choose>

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 
 import { chromium } from 'playwright-core';
 
-import { BASE, Jar, login, mail, outDir, psql, registerAndConfirm } from './lib.mjs';
+import { BASE, Jar, login, mail, outDir, psql, registerAndConfirm, until } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -38,6 +38,38 @@ test('register, confirm, sign in, see my applications, sign out', async () => {
 	const out = await j.post('/logout', { csrf });
 	assert.equal(out.status, 303);
 	assert.equal((await j.get('/account')).status, 303, 'signed out');
+});
+
+test('a lost confirmation link can be sent again, not again and again', async () => {
+	const who = email();
+	const j = new Jar();
+	const rcsrf = await j.csrf('/register?lang=en');
+	assert.equal((await j.post('/register', { csrf: rcsrf, name: 'Late Reader',
+	    email: who, password: PW, password2: PW, lang: 'en' })).status, 200);
+	const first = await mail(who, 'confirm');
+	await login(who, PW, j);
+	let page = await (await j.get('/account?lang=en')).text();
+	assert.match(page, /Please confirm your e-mail address/);
+	const csrf = page.match(/name="csrf" value="([^"]+)"/)[1];
+	assert.equal((await j.post('/account/confirm', { lang: 'en' })).status, 403,
+	    'no CSRF token, no mail');
+	let r = await j.post('/account/confirm', { csrf, lang: 'en' });
+	assert.equal(r.status, 303);
+	assert.equal(r.headers.get('location'), '/account?confirm=wait',
+	    'the first link went out a moment ago: wait');
+	page = await (await j.get('/account?lang=en&confirm=wait')).text();
+	assert.match(page, /A link went out a few minutes ago/);
+	psql(`UPDATE account_tokens SET created_at = created_at - interval '1 hour'
+	    WHERE account_id = (SELECT id FROM accounts WHERE email = :'p1')`, who);
+	r = await j.post('/account/confirm', { csrf, lang: 'en' });
+	assert.equal(r.headers.get('location'), '/account?confirm=sent');
+	let second;
+	await until('a second link', async () => (second = await mail(who, 'confirm')) !== first);
+	assert.equal((await j.get(`/confirm?token=${second}`)).status, 200);
+	assert.equal(psql(`SELECT email_confirmed_at IS NOT NULL FROM accounts
+	    WHERE email = :'p1'`, who), 't');
+	page = await (await j.get('/account?lang=en')).text();
+	assert.doesNotMatch(page, /Send the confirmation link again/);
 });
 
 test('a session token is stored only as its hash', async () => {

@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(127);
+SELECT plan(134);
 
 -- Argon2id-shaped hashes (the functions only check the prefix).
 \set h1 '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'
@@ -75,6 +75,33 @@ SELECT is((SELECT string_agg(row(kind, to_addr, lang, data->>'token')::text,
     ';') FROM mail_outbox WHERE account_id = :reg_account_id),
     row('confirm', 'Reg.One@Example.org', 'en', :'tc1')::text,
     '... and a confirm mail in the account''s language carries the token');
+
+-- The first link lost: the signed-in account asks for another.
+INSERT INTO sessions (token_hash, account_id, csrf, created_at, last_seen_at,
+    expires_at)
+    VALUES (sha256('reg-one-session'), :reg_account_id, repeat('c', 32),
+    now(), now(), now() + interval '1 hour');
+SELECT is(auth_confirm_again(sha256('reg-one-session'), repeat('a', 40),
+    now()), 'wait', 'another link right after the first: wait, no mail');
+SELECT is(auth_confirm_again(sha256('reg-one-session'), repeat('a', 40),
+    now() + interval '11 minutes'), 'ok',
+    'after confirm_again another link goes out');
+SELECT is((SELECT count(*) FROM mail_outbox WHERE account_id = :reg_account_id
+    AND kind = 'confirm' AND data->>'token' = repeat('a', 40)), 1::bigint,
+    '... in a confirm mail');
+SELECT is(auth_confirm_again(sha256('reg-one-session'), repeat('a', 40),
+    now() + interval '12 minutes'), 'ok',
+    'the same request again (same token) is ok ...');
+SELECT is((SELECT count(*) FROM mail_outbox WHERE account_id = :reg_account_id
+    AND kind = 'confirm'), 2::bigint, '... and mails nothing more');
+SELECT is(auth_confirm_again(sha256('no-such-session'), repeat('b', 40),
+    now()), 'session', 'no session, no link');
+SELECT is(auth_confirm_again(sha256('reg-one-session'), 'short',
+    now() + interval '20 minutes'), 'invalid_input', 'a malformed token is refused');
+-- Left as registration left it, for the sections below.
+DELETE FROM sessions WHERE token_hash = sha256('reg-one-session');
+DELETE FROM mail_outbox WHERE data->>'token' = repeat('a', 40);
+DELETE FROM account_tokens WHERE token_hash = auth_token_hash(repeat('a', 40));
 
 -- The same address again, in other letters' case: no enumeration.
 SELECT is((SELECT row(code, account_id)::text FROM auth_register(

@@ -7,7 +7,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(17);
+SELECT plan(20);
 
 INSERT INTO sessions (token_hash, account_id, csrf, created_at, last_seen_at,
     expires_at)
@@ -113,6 +113,30 @@ SELECT FROM case_apply(pg_temp.actor('officer'), :mi, 'request_info', 4,
 SELECT is(office_command(pg_temp.sess('officer'), :'miref', 'provide_info',
     5, NULL, NULL), 'ok',
     'an officer records the answer at the counter without an upload');
+
+-------------------------------------------------------------------------
+-- Submitting needs a confirmed e-mail address: the office writes to it
+-- and the billing code is issued to it.
+-------------------------------------------------------------------------
+SELECT pg_temp.t_case('draft') AS d \gset
+SELECT reference AS dref FROM cases WHERE id = :d \gset
+INSERT INTO documents (case_id, doc_type, filename, content_type, size,
+    sealed, aad, uploaded_by, uploaded_at)
+    SELECT :d, q.doc_type, 'x.pdf', 'application/pdf', 10, '\x00',
+    'test:' || :d || ':' || q.doc_type, pg_temp.actor('applicant'), now()
+    FROM permit_requirements q WHERE q.permit_kind = 'E23';
+UPDATE accounts SET email_confirmed_at = NULL
+    WHERE id = pg_temp.actor('applicant');
+SELECT is((SELECT code FROM portal_submit(sha256('portal-case-test'), :'dref',
+    1, 'submit-unconfirmed-1')), 'email_unconfirmed',
+    'an unconfirmed address cannot submit');
+SELECT is((SELECT state || '/' || version || '/' || (SELECT count(*)
+    FROM billing_codes WHERE case_id = :d) FROM cases WHERE id = :d),
+    'draft/1/0', '... the case stays a draft, and no billing code is issued');
+UPDATE accounts SET email_confirmed_at = now()
+    WHERE id = pg_temp.actor('applicant');
+SELECT is((SELECT code FROM portal_submit(sha256('portal-case-test'), :'dref',
+    1, 'submit-unconfirmed-2')), 'ok', 'confirmed, the same case goes');
 
 SELECT * FROM finish();
 ROLLBACK;
