@@ -153,7 +153,10 @@ auth_register(struct http_request *req)
 	if (auth_db_or_reply(req, ap, DB_REGISTER, &rc) != 0)
 		return (rc);
 	if (strcmp(ap->col[0], "ok") != 0) {
-		authpage_error(ap, "email", "auth.err.email_format");
+		if (strcmp(ap->col[0], "invalid_name") == 0)
+			authpage_error(ap, "name", "auth.err.name");
+		else
+			authpage_error(ap, "email", "auth.err.email_format");
 		return (authpage_reply(req, ap, HTTP_STATUS_BAD_REQUEST,
 		    "register"));
 	}

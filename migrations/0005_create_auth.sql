@@ -111,7 +111,9 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Registration.  The answer never says whether the address was taken
--- (the mail does): 'ok' either way, with the account to mail.
+-- (the mail does): 'ok' either way, with the account to mail.  A name
+-- that is empty, blank, longer than 200 characters or holds a control
+-- character is invalid_name; anything else wrong is invalid_input.
 CREATE FUNCTION auth_register(p_email text, p_name text, p_hash text,
     p_lang text, p_token text, p_now timestamptz DEFAULT now())
 RETURNS TABLE (code text, account_id bigint)
@@ -121,9 +123,12 @@ DECLARE
 	a	accounts%ROWTYPE;
 	pol	auth_policy%ROWTYPE;
 BEGIN
-	IF p_email IS NULL OR NOT email_valid(p_email) OR
-	    p_name IS NULL OR length(p_name) NOT BETWEEN 1 AND 200 OR
-	    p_name ~ '[[:cntrl:]]' OR p_hash IS NULL OR
+	IF p_name IS NULL OR btrim(p_name) = '' OR length(p_name) > 200 OR
+	    p_name ~ '[[:cntrl:]]' THEN
+		RETURN QUERY SELECT 'invalid_name'::text, NULL::bigint;
+		RETURN;
+	END IF;
+	IF p_email IS NULL OR NOT email_valid(p_email) OR p_hash IS NULL OR
 	    p_hash NOT LIKE '$argon2id$%' OR p_lang IS NULL OR
 	    p_lang NOT IN ('id', 'en') OR auth_token_bad(p_token) THEN
 		RETURN QUERY SELECT 'invalid_input'::text, NULL::bigint;

@@ -118,6 +118,8 @@ test('bad registration input is refused field by field and nothing is stored', a
 	const cases = [
 		[{ name: '', email: 'a@b.cd', password: PW, password2: PW }, /Enter your full name/],
 		[{ name: 'A', email: 'not-an-address', password: PW, password2: PW }, /This is not an e-mail address/],
+		[{ name: '   ', email: email(), password: PW, password2: PW }, /Enter your full name/],
+		[{ name: 'Ayu\u0001Lestari', email: email(), password: PW, password2: PW }, /Enter your full name/],
 		[{ name: 'A', email: email(), password: 'short', password2: 'short' }, /at least 10 characters/],
 		[{ name: 'A', email: email(), password: PW, password2: PW + 'x' }, /not the same/],
 		[{ name: 'A', email: email(), password: 'x'.repeat(129), password2: 'x'.repeat(129) }, /at most 128/],

@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(134);
+SELECT plan(135);
 
 -- Argon2id-shaped hashes (the functions only check the prefix).
 \set h1 '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'
@@ -132,10 +132,13 @@ SELECT is((SELECT code FROM auth_register('not-an-email', 'X', :'h1', 'en',
 SELECT is((SELECT code FROM auth_register('two words@example.org', 'X',
     :'h1', 'en', :'tc3', now())), 'invalid_input', 'an address with a space too');
 SELECT is((SELECT code FROM auth_register('empty.name@example.org', '',
-    :'h1', 'en', :'tc3', now())), 'invalid_input', 'an empty name too');
+    :'h1', 'en', :'tc3', now())), 'invalid_name',
+    'an empty name is invalid_name (the form says which field)');
 SELECT is((SELECT code FROM auth_register('ctrl.name@example.org',
-    E'Evil\nName', :'h1', 'en', :'tc3', now())), 'invalid_input',
+    E'Evil\nName', :'h1', 'en', :'tc3', now())), 'invalid_name',
     'a name with a control character too');
+SELECT is((SELECT code FROM auth_register('blank.name@example.org', '   ',
+    :'h1', 'en', :'tc3', now())), 'invalid_name', 'a blank name too');
 SELECT is((SELECT code FROM auth_register('argon2i@example.org', 'X',
     '$argon2i$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', 'en', :'tc3',
     now())), 'invalid_input', 'an Argon2i (not Argon2id) hash too');
