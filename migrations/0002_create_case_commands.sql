@@ -379,6 +379,9 @@ FROM (VALUES
 	('more_info', 'reject', 'officer', 'rejected', NULL),
 	('more_info', 'reject', 'supervisor', 'rejected', NULL),
 	('more_info', 'withdraw', 'applicant', 'withdrawn', NULL),
+	-- The applicant corrects the details the office asked about: a
+	-- step in the history, and a new version for open office forms.
+	('more_info', 'update_details', 'applicant', 'more_info', NULL),
 
 	('paid', 'record_biometrics', 'officer', 'biometrics_done', NULL),
 	('paid', 'record_biometrics', 'supervisor', 'biometrics_done', NULL),

@@ -624,6 +624,9 @@ RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	c	cases%ROWTYPE;
+	r	case_result;
+	before	jsonb;
+	after	jsonb;
 BEGIN
 	c := portal_own_case(portal_account(p_session, p_now), p_reference);
 	IF c.id IS NULL THEN
@@ -643,10 +646,29 @@ BEGIN
 	    NOT email_valid(p_sponsor_email) THEN
 		RETURN 'invalid_input';
 	END IF;
-	UPDATE cases SET sponsor_name = coalesce(p_sponsor_name, ''),
-	    sponsor_ref = coalesce(p_sponsor_ref, ''),
-	    domicile_address = p_address,
-	    sponsor_email = lower(coalesce(p_sponsor_email, '')),
+	-- Once the office has the case, a change is a step of its history,
+	-- with what it was and what it became.
+	before := jsonb_build_object('sponsor_name', c.sponsor_name,
+	    'sponsor_ref', c.sponsor_ref, 'domicile_address', c.domicile_address,
+	    'sponsor_email', c.sponsor_email);
+	after := jsonb_build_object('sponsor_name', coalesce(p_sponsor_name, ''),
+	    'sponsor_ref', coalesce(p_sponsor_ref, ''), 'domicile_address',
+	    p_address, 'sponsor_email', lower(coalesce(p_sponsor_email, '')));
+	IF before = after THEN
+		RETURN 'ok';
+	END IF;
+	IF c.state = 'more_info' THEN
+		r := case_apply(c.account_id, c.id, 'update_details', c.version,
+		    NULL, p_now, jsonb_build_object('before', before,
+		    'after', after));
+		IF r.code <> 'ok' THEN
+			RETURN r.code;
+		END IF;
+	END IF;
+	UPDATE cases SET sponsor_name = after->>'sponsor_name',
+	    sponsor_ref = after->>'sponsor_ref',
+	    domicile_address = after->>'domicile_address',
+	    sponsor_email = after->>'sponsor_email',
 	    updated_at = p_now
 	    WHERE id = c.id;
 	RETURN 'ok';

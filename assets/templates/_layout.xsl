@@ -130,6 +130,17 @@
 </div>
 </xsl:template>
 
+<!--
+  A step of a case's history: the state it reached, or what happened when
+  the state stayed (the applicant corrected details).
+-->
+<xsl:template name="step-name">
+<xsl:choose>
+<xsl:when test="@command = 'update_details'"><xsl:value-of select="i:t('step.update_details')"/></xsl:when>
+<xsl:otherwise><xsl:value-of select="i:t(concat('state.', @state))"/></xsl:otherwise>
+</xsl:choose>
+</xsl:template>
+
 <!-- The CSRF token every form carries. -->
 <xsl:template name="csrf">
 <input type="hidden" name="csrf" value="{/page/@csrf}"/>

@@ -184,7 +184,7 @@
 <xsl:with-param name="at" select="@at"/>
 </xsl:call-template>
 <xsl:text>: </xsl:text>
-<xsl:value-of select="i:t(concat('state.', @state))"/>
+<xsl:call-template name="step-name"/>
 <xsl:if test="@reason">
 <xsl:text> — </xsl:text><xsl:value-of select="@reason"/>
 </xsl:if>

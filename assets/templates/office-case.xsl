@@ -200,7 +200,7 @@
 <tbody>
 <xsl:for-each select="$c/step">
 <tr>
-<th scope="row"><xsl:value-of select="i:t(concat('state.', @state))"/>
+<th scope="row"><xsl:call-template name="step-name"/>
 <xsl:if test="@reason"><br/><xsl:value-of select="@reason"/></xsl:if></th>
 <td><xsl:value-of select="@who"/></td>
 <td><xsl:value-of select="translate(@at, 'T', ' ')"/></td>

@@ -7,7 +7,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(20);
+SELECT plan(25);
 
 INSERT INTO sessions (token_hash, account_id, csrf, created_at, last_seen_at,
     expires_at)
@@ -113,6 +113,28 @@ SELECT FROM case_apply(pg_temp.actor('officer'), :mi, 'request_info', 4,
 SELECT is(office_command(pg_temp.sess('officer'), :'miref', 'provide_info',
     5, NULL, NULL), 'ok',
     'an officer records the answer at the counter without an upload');
+
+-------------------------------------------------------------------------
+-- Details corrected while the office waits are a step of the history.
+-------------------------------------------------------------------------
+SELECT pg_temp.t_case('more_info') AS m \gset
+SELECT reference AS mref, version AS mv FROM cases WHERE id = :m \gset
+UPDATE cases SET domicile_address = 'Jl. Lama 1' WHERE id = :m;
+SELECT is(portal_draft_update(sha256('portal-case-test'), :'mref', 'PT Uji',
+    'RPTKA-1', 'Jl. Baru 2', ''), 'ok', 'the applicant corrects the address');
+SELECT is((SELECT row(c.version - :mv, e.command, e.to_state,
+    e.payload->'before'->>'domicile_address',
+    e.payload->'after'->>'domicile_address')::text
+    FROM cases c JOIN case_events e ON e.case_id = c.id AND
+    e.version = c.version WHERE c.id = :m),
+    '(1,update_details,more_info,"Jl. Lama 1","Jl. Baru 2")',
+    '... a step with what it was and what it became, and a new version');
+SELECT is(portal_draft_update(sha256('portal-case-test'), :'mref', 'PT Uji',
+    'RPTKA-1', 'Jl. Baru 2', ''), 'ok', 'the same details again ...');
+SELECT is((SELECT version - :mv FROM cases WHERE id = :m), 1,
+    '... are no new step');
+SELECT is((SELECT count(*) FROM mail_outbox WHERE data->>'reference' = :'mref'
+    AND kind = 'case_status'), 0::bigint, 'no status mail for it');
 
 -------------------------------------------------------------------------
 -- Submitting needs a confirmed e-mail address: the office writes to it
