@@ -42,6 +42,9 @@ CREATE TABLE central_policy (
 	-- A "pending" answer is asked again (same key) if the asynchronous
 	-- verdict has not come after this long.
 	pending_recheck	interval NOT NULL DEFAULT '1 day',
+	-- Central said "pending" this long ago and no verdict came: a
+	-- supervisor must chase it (asking again only repeats "pending").
+	verdict_overdue	interval NOT NULL DEFAULT '7 days',
 	-- A clearance older than this at issue time is asked again.
 	clearance_max_age interval NOT NULL DEFAULT '30 days',
 	-- A Retry-After this long or longer (maintenance, overload) counts
@@ -120,6 +123,11 @@ CREATE INDEX clearance_results_received ON clearance_results (received_at)
 CREATE INDEX outbox_queue ON outbox (priority, created_at, id)
     WHERE status = 'pending' AND kind = 'clearance' AND NOT awaiting_async;
 
+-- Requests waiting for central's asynchronous verdict (housekeeping
+-- looks for the overdue ones).
+CREATE INDEX outbox_awaiting ON outbox (id) WHERE status = 'pending' AND
+    awaiting_async;
+
 -- Requests that must go alone (central refused their batch as bad).
 CREATE INDEX outbox_solo ON outbox (id) WHERE solo AND status = 'pending';
 
@@ -131,7 +139,7 @@ CREATE UNIQUE INDEX clearance_results_final ON clearance_results (outbox_id)
 CREATE TABLE incidents (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	kind		text NOT NULL CHECK (kind IN ('retries_exhausted',
-	    'accumulation', 'print_failed')),
+	    'accumulation', 'print_failed', 'verdict_overdue')),
 	case_id		bigint REFERENCES cases,
 	office_id	integer REFERENCES offices,
 	detail		text NOT NULL,
@@ -377,6 +385,10 @@ BEGIN
 	UPDATE outbox SET status = 'done', finished_at = p_now,
 	    lease_owner = NULL, lease_expires_at = NULL, awaiting_async = false
 	    WHERE id = o.id;
+	-- The verdict a supervisor was chasing has come.
+	UPDATE incidents SET resolved_at = p_now
+	    WHERE kind = 'verdict_overdue' AND case_id = o.case_id AND
+	    resolved_at IS NULL;
 	RETURN r.code;
 END
 $$;

@@ -192,6 +192,23 @@ BEGIN
 	    AND received_at <= date_trunc('minute', p_now) AND
 	    result <> 'pending')
 	    ON CONFLICT (at) DO NOTHING;
+	-- A "pending" that never became a verdict: nobody may wait for
+	-- ever without a person knowing.
+	INSERT INTO incidents (kind, case_id, office_id, detail, opened_at)
+	    SELECT 'verdict_overdue', c.id, c.office_id, format('central '
+	    'answered "pending" for %s on %s and has sent no verdict since',
+	    c.reference, to_char(r.received_at AT TIME ZONE f.timezone,
+	    'YYYY-MM-DD HH24:MI')), p_now
+	    FROM outbox o
+	    JOIN cases c ON c.id = o.case_id
+	    JOIN offices f ON f.id = c.office_id
+	    CROSS JOIN LATERAL (SELECT min(x.received_at) AS received_at
+		FROM clearance_results x WHERE x.outbox_id = o.id AND
+		x.result = 'pending') r
+	    WHERE o.status = 'pending' AND o.awaiting_async AND
+		r.received_at < p_now - p.verdict_overdue
+	    ON CONFLICT (kind, case_id) WHERE case_id IS NOT NULL AND
+	    resolved_at IS NULL DO NOTHING;
 	PERFORM sla_flag_compensations(p_now);
 END
 $$;

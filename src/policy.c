@@ -23,6 +23,7 @@ static const struct {
 	K(lease_seconds, "integer"),
 	K(bad_answer_limit, "integer"),
 	K(pending_recheck, "interval"),
+	K(verdict_overdue, "interval"),
 	K(clearance_max_age, "interval"),
 	K(hold_outage, "interval"),
 	K(alarm_backlog, "integer"),

@@ -31,7 +31,7 @@ EXCEPTION WHEN others THEN
 END
 $$;
 
-SELECT plan(84);
+SELECT plan(89);
 
 -- 1. An ok report with its verdicts --------------------------------------
 SELECT pg_temp.reset(pg_temp.t('1 h'));
@@ -403,6 +403,34 @@ SELECT is((SELECT count(*) FROM incidents WHERE kind = 'accumulation' AND
 SELECT is((SELECT answered FROM link_samples
     WHERE at = :'hk'::timestamptz + interval '4 min'), 0,
     'a sample counts the verdicts of its minute before only');
+
+-- A "pending" that never becomes a verdict is a supervisor's to chase.
+SELECT pg_temp.reset(:'hk'::timestamptz + interval '5 min');
+SELECT pg_temp.req(:'hk'::timestamptz + interval '5 min') AS v1 \gset
+SELECT clr_report('V', 'ok', pg_temp.ids('V', 10, :'hk'::timestamptz +
+    interval '6 min'), '{pending}', NULL, NULL,
+    ARRAY[:'hk'::timestamptz + interval '6 min'], NULL, NULL,
+    :'hk'::timestamptz + interval '6 min') AS ignored \gset
+SELECT clr_housekeeping(:'hk'::timestamptz + interval '6 days')
+    AS ignored \gset
+SELECT is((SELECT count(*) FROM incidents WHERE kind = 'verdict_overdue'),
+    0::bigint, 'six days after "pending" nobody is alarmed yet');
+SELECT clr_housekeeping(:'hk'::timestamptz + interval '7 days 7 min')
+    AS ignored \gset
+SELECT is((SELECT count(*) FROM incidents WHERE kind = 'verdict_overdue' AND
+    case_id = pg_temp.case_of(:v1) AND resolved_at IS NULL), 1::bigint,
+    'after verdict_overdue an incident names the case');
+SELECT clr_housekeeping(:'hk'::timestamptz + interval '7 days 8 min')
+    AS ignored \gset
+SELECT is((SELECT count(*) FROM incidents WHERE kind = 'verdict_overdue'),
+    1::bigint, '... once');
+SELECT is(clr_resolve((SELECT idem_key FROM outbox WHERE id = :v1), 'clear',
+    NULL, NULL, :'hk'::timestamptz + interval '7 days 9 min',
+    :'hk'::timestamptz + interval '7 days 10 min'), 'ok',
+    'the verdict comes through the exchange at last');
+SELECT is((SELECT resolved_at FROM incidents WHERE kind = 'verdict_overdue'),
+    :'hk'::timestamptz + interval '7 days 10 min',
+    '... and resolves the incident');
 
 -- 8. Bad arguments -------------------------------------------------------
 SELECT pg_temp.reset(pg_temp.t('3 days'));
