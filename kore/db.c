@@ -176,7 +176,7 @@ static const struct {
 	[DB_CLR_CLAIM] = { "clr_claim",
 	    "SELECT outbox_id, idem_key, case_ref, passport_no, nationality, "
 	    "family_name, given_names, birth_date, permit_kind, office_code "
-	    "FROM clr_claim($1, $2::integer)", 2, 0 },
+	    "FROM clr_claim($1, $2::integer, now(), $3::integer)", 3, 0 },
 	[DB_CLR_REPORT] = { "clr_report",
 	    "SELECT clr_report($1, $2, $3::bigint[], $4::text[], $5::text[], "
 	    "$6::text[], $7::timestamptz[], $8, $9::integer)", 9, 0 },

@@ -49,6 +49,7 @@ struct disp {
 	struct clr_batch	 batch;
 	char			 owner[96];
 	char			 batchsz[8];
+	char			 lease[8];	/* seconds: outlasts a send */
 };
 
 static struct disp	*disp;
@@ -92,6 +93,9 @@ dispatch_init(void)
 	    (int)getpid());
 	(void)snprintf(disp->batchsz, sizeof(disp->batchsz), "%d",
 	    app.settings.central_batch);
+	/* libcurl's total timeout, the report after it, and some slack. */
+	(void)snprintf(disp->lease, sizeof(disp->lease), "%d",
+	    (app.settings.central_timeout_ms + 999) / 1000 + 15);
 	kore_timer_add(disp_tick, app.settings.dispatch_ms, NULL, 0);
 }
 
@@ -159,12 +163,13 @@ disp_kick(void *arg, u_int64_t now)
 static void
 disp_claim(void)
 {
-	const char	*params[2];
+	const char	*params[3];
 
 	disp_phase(DISP_CLAIM);
 	disp->batch.n = 0;
 	params[0] = disp->owner;
 	params[1] = disp->batchsz;
+	params[2] = disp->lease;
 	if (db_async_query(&disp->sql, disp_claim_cb, "dispatch", DB_CLR_CLAIM,
 	    params) == -1)
 		disp_phase(DISP_IDLE);

@@ -202,8 +202,11 @@ $$;
 -- Retry-After or open; one probe when a probe is due; else as many as the
 -- bucket holds, up to p_max, express first, then oldest.  Rows get a
 -- lease; their attempts go up (attempts are information, not a limit).
+-- The lease outlasts the claimer's own send timeout (p_min_lease,
+-- seconds) whatever lease_seconds says: a lease that ran out while the
+-- request was still on its way would let another send it again.
 CREATE FUNCTION clr_claim(p_owner text, p_max integer,
-    p_now timestamptz DEFAULT now())
+    p_now timestamptz DEFAULT now(), p_min_lease integer DEFAULT 0)
 RETURNS TABLE (outbox_id bigint, idem_key uuid, case_ref text,
     passport_no text, nationality text, family_name text, given_names text,
     birth_date date, permit_kind text, office_code text)
@@ -217,11 +220,13 @@ DECLARE
 	ids	bigint[];
 BEGIN
 	IF p_owner IS NULL OR length(p_owner) > 100 OR p_max IS NULL OR
-	    p_max < 1 OR p_max > 100 THEN
+	    p_max < 1 OR p_max > 100 OR p_min_lease IS NULL OR
+	    p_min_lease NOT BETWEEN 0 AND 3600 THEN
 		RAISE EXCEPTION 'clr_claim: bad arguments'
 		    USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	SELECT * INTO p FROM central_policy;
+	p.lease_seconds := greatest(p.lease_seconds, p_min_lease);
 	SELECT * INTO l FROM central_link FOR UPDATE;
 	IF l.paused OR l.hold_until > p_now THEN
 		RETURN;
@@ -715,7 +720,7 @@ REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION clr_allowed_rate(central_policy, central_link,
     timestamptz), clr_drain_rate(central_policy, central_link, timestamptz,
     timestamptz), clr_ramp_seconds(central_policy, numeric) TO kitas_app;
-GRANT EXECUTE ON FUNCTION clr_claim(text, integer, timestamptz),
+GRANT EXECUTE ON FUNCTION clr_claim(text, integer, timestamptz, integer),
     clr_report(text, text, bigint[], text[], text[], text[], timestamptz[],
     text, integer, timestamptz),
     clr_status(timestamptz), clr_case_eta(bigint, timestamptz, integer)

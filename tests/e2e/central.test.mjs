@@ -136,7 +136,7 @@ test('a failing dispatcher query is survived; the backlog clears afterwards', as
 	await sim.reset();
 	resetLink();
 	const workers = kore.workers();
-	const fn = 'clr_claim(text, integer, timestamptz)';
+	const fn = 'clr_claim(text, integer, timestamptz, integer)';
 	let ids;
 	psql(`REVOKE EXECUTE ON FUNCTION ${fn} FROM kitas_app`);
 	try {

@@ -23,7 +23,7 @@ LANGUAGE sql AS $$
 	    'connection refused', NULL, p_now)
 $$;
 
-SELECT plan(83);
+SELECT plan(84);
 
 -- 1. The token bucket ---------------------------------------------------
 SELECT pg_temp.reset(pg_temp.t('0 s'));
@@ -51,6 +51,11 @@ SELECT is((SELECT row(k.idem_key, k.case_ref, k.passport_no, k.nationality,
     'the claim carries the key and what central needs of the case');
 SELECT is(pg_temp.n('w1', 100, pg_temp.t('1000 s')), 20::bigint,
     'after a long quiet spell a claim gets at most burst');
+CREATE TEMP TABLE k2 AS
+    SELECT * FROM clr_claim('slow', 1, pg_temp.t('1005 s'), 300);
+SELECT is((SELECT count(*) FROM k2 JOIN outbox o ON o.id = k2.outbox_id
+    WHERE o.lease_expires_at = pg_temp.t('1305 s')), 1::bigint,
+    'a claimer whose sends may take 300 s gets a lease that long');
 SELECT is(pg_temp.n('w1', 5, pg_temp.t('1010 s')), 5::bigint,
     'a claim takes no more than it asks for');
 SELECT is(pg_temp.n('w3', 100, pg_temp.t('1010 s')), 15::bigint,
