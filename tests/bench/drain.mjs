@@ -48,6 +48,9 @@ async function backlog(n, tag) {
 		a bigint := (SELECT id FROM accounts WHERE email = 'officer.smg@imigrasi.example');
 		payer bigint := (SELECT id FROM accounts WHERE role = 'partner'
 		    AND office_id IS NULL ORDER BY id LIMIT 1);
+		-- Biometrics are not taken here: the supervisor defers them.
+		sup bigint := (SELECT id FROM accounts
+		    WHERE email = 'supervisor.smg@imigrasi.example');
 		ap bigint; r case_result;
 	    BEGIN
 		FOR i IN 1..${count} LOOP
@@ -60,7 +63,8 @@ async function backlog(n, tag) {
 			    'employer', 'PT Bench', '', NULL);
 			r := case_apply(a, r.case_id, 'submit', r.version, NULL);
 			r := case_apply(payer, r.case_id, 'pay', r.version, NULL);
-			r := case_apply(a, r.case_id, 'record_biometrics', r.version, NULL);
+			r := case_apply(sup, r.case_id, 'defer_biometrics', r.version, NULL,
+			    NULL, '{"reason": "bench"}');
 			r := case_apply(a, r.case_id, 'request_clearance', r.version, NULL);
 		END LOOP;
 	    END $$`], { maxBuffer: 1 << 20 });

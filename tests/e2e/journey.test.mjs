@@ -129,11 +129,15 @@ test('apply for a permit in the browser, from registration to the issued e-ITAS'
 		assert.equal(steps.length, 3);
 		assert.match(steps.join(' | '), /Draft.*Submitted.*Fee paid/);
 
-		// The office records biometrics and sends it to central, which is down.
-		psql(`DO $$ DECLARE c cases; o bigint; v integer; BEGIN
+		// The office passes biometrics (the supervisor defers them:
+		// office.test.mjs takes them through the forms) and sends the
+		// case to central, which is down.
+		psql(`DO $$ DECLARE c cases; o bigint; s bigint; v integer; BEGIN
 		    SELECT * INTO c FROM cases WHERE reference = '${ref}';
 		    SELECT id INTO o FROM accounts WHERE email = 'officer.btm@imigrasi.example';
-		    v := (case_apply(o, c.id, 'record_biometrics', c.version, NULL)).version;
+		    SELECT id INTO s FROM accounts WHERE email = 'supervisor.btm@imigrasi.example';
+		    v := (case_apply(s, c.id, 'defer_biometrics', c.version, NULL, NULL,
+		        '{"reason": "journey"}')).version;
 		    PERFORM case_apply(o, c.id, 'request_clearance', v, NULL); END $$`);
 		psql(`UPDATE central_link SET state = 'open', state_since = now(),
 		        next_probe_at = now() + interval '1 hour';

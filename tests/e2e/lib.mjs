@@ -145,7 +145,8 @@ export async function untilPrinted(ms = 60000) {
 
 // --- cases waiting for clearance ------------------------------------------
 // n new cases of office SMG walked to awaiting_clearance through the
-// command functions (as the SMG officer), each with its own applicant.
+// command functions (as the SMG officer; the SMG supervisor defers the
+// biometrics, which a drill does not take), each with its own applicant.
 // Returns their ids.  Tag keeps passport numbers unique per drill.
 export function makeWaiting(n, tag, { express = false } = {}) {
 	// psql does not look inside $$...$$: hand the values over as settings.
@@ -162,6 +163,8 @@ export function makeWaiting(n, tag, { express = false } = {}) {
 		-- would need a supervisor's confirmation).
 		payer bigint := (SELECT id FROM accounts WHERE role = 'partner'
 		    AND office_id IS NULL ORDER BY id LIMIT 1);
+		sup bigint := (SELECT id FROM accounts
+		    WHERE email = 'supervisor.smg@imigrasi.example');
 		ap bigint; r case_result; cmd text;
 	    BEGIN
 		FOR i IN 1..current_setting('drill.n')::integer LOOP
@@ -174,10 +177,13 @@ export function makeWaiting(n, tag, { express = false } = {}) {
 			r := case_create(a, o, ap, 'E23', 1::smallint,
 			    current_setting('drill.level')::service_level,
 			    'employer', 'PT Drill', '', NULL);
-			FOREACH cmd IN ARRAY ARRAY['submit', 'pay', 'record_biometrics',
+			FOREACH cmd IN ARRAY ARRAY['submit', 'pay', 'defer_biometrics',
 			    'request_clearance'] LOOP
-				r := case_apply(CASE cmd WHEN 'pay' THEN payer ELSE a END,
-				    r.case_id, cmd, r.version, NULL);
+				r := case_apply(CASE cmd WHEN 'pay' THEN payer
+				    WHEN 'defer_biometrics' THEN sup ELSE a END,
+				    r.case_id, cmd, r.version, NULL, NULL,
+				    CASE cmd WHEN 'defer_biometrics' THEN
+				    '{"reason": "drill"}' ELSE '{}' END::jsonb);
 				IF r.code <> 'ok' THEN RAISE EXCEPTION '%: %', cmd, r.code; END IF;
 			END LOOP;
 			INSERT INTO made VALUES (r.case_id);

@@ -324,16 +324,21 @@ test('while central is down, the case page says so, with the queue and an estima
 	const j = await signedIn();
 	const loc = (await apply(j)).res.headers.get('location');
 	const ref = loc.split('/').pop();
-	// The office takes it to the central check (as the back office will).
-	psql(`DO $$ DECLARE c cases; o bigint; r case_result; cmd text; BEGIN
+	// The office takes it to the central check (as the back office will;
+	// the supervisor defers the biometrics, which this test does not take).
+	psql(`DO $$ DECLARE c cases; o bigint; s bigint; r case_result; cmd text; BEGIN
 	    SELECT * INTO c FROM cases WHERE reference = current_setting('t.ref');
 	    SELECT id INTO o FROM accounts WHERE email = 'officer.smg@imigrasi.example';
+	    SELECT id INTO s FROM accounts WHERE email = 'supervisor.smg@imigrasi.example';
 	    r := (c.id, c.id, NULL, c.state, c.version, NULL, false)::case_result;
-	    FOREACH cmd IN ARRAY ARRAY['submit', 'pay', 'record_biometrics',
+	    FOREACH cmd IN ARRAY ARRAY['submit', 'pay', 'defer_biometrics',
 		'request_clearance'] LOOP
 		r := case_apply(CASE cmd WHEN 'pay' THEN (SELECT id FROM accounts
 		    WHERE role = 'partner' AND office_id IS NULL ORDER BY id LIMIT 1)
-		    ELSE o END, c.id, cmd, r.version, NULL);
+		    WHEN 'defer_biometrics' THEN s ELSE o END, c.id, cmd, r.version,
+		    NULL, NULL, CASE cmd WHEN 'defer_biometrics' THEN
+		    '{"reason": "portal test"}' ELSE '{}' END::jsonb);
+		IF r.code <> 'ok' THEN RAISE EXCEPTION '%: %', cmd, r.code; END IF;
 	    END LOOP; END $$`.replace("current_setting('t.ref')", `'${ref}'`));
 	psql(`UPDATE central_link SET state = 'open', state_since = now(),
 	        next_probe_at = now() + interval '1 hour';
