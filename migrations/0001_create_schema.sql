@@ -127,7 +127,8 @@ CREATE INDEX cases_account ON cases (account_id) WHERE account_id IS NOT NULL;
 -- The allowed moves, as data: (from_state, command) may be applied by
 -- role and leads to to_state.  effect names a side effect that
 -- case_apply() performs in the same transaction; guard a condition on
--- the world outside the case (a fresh clearance) that must hold.
+-- the world outside the case (a fresh clearance, the biometrics taken)
+-- that must hold.
 CREATE TABLE transitions (
 	from_state	case_state NOT NULL,
 	command		text NOT NULL CHECK (command ~ '^[a-z][a-z_]{1,39}$'),
@@ -136,7 +137,8 @@ CREATE TABLE transitions (
 	effect		text CHECK (effect IN ('clearance_enqueue',
 	    'clearance_cancel')),
 	-- A condition beyond the table, checked by case_guard().
-	guard		text CHECK (guard IN ('clearance_fresh')),
+	guard		text CHECK (guard IN ('clearance_fresh',
+	    'biometrics_complete')),
 	PRIMARY KEY (from_state, command, role)
 );
 

@@ -13,6 +13,8 @@
 --   idempotency_key_reused  the key was used for another command
 --   clearance_stale         issuing needs a fresher clearance; the case
 --                           went back to awaiting_clearance to get one
+--   biometrics_incomplete   record_biometrics needs the photo and all ten
+--                           fingers, one of them captured (0015)
 
 CREATE TYPE case_result AS (
 	code		text,
@@ -110,7 +112,8 @@ CREATE TRIGGER case_events_no_truncate BEFORE TRUNCATE ON case_events
     FOR EACH STATEMENT EXECUTE FUNCTION append_only();
 
 -- A transition's guard: 'ok', or the code to return.  The central-link
--- migration gives it its body; until then every guard holds.
+-- migration gives it its body; until then every guard holds.  case_apply()
+-- calls it with the case's row locked.
 CREATE FUNCTION case_guard(p_guard text, p_case cases, p_now timestamptz)
 RETURNS text
 LANGUAGE sql AS $$ SELECT 'ok'::text $$;

@@ -682,9 +682,20 @@ BEGIN
 END
 $$;
 
--- Stale-watchlist guard: issue only on a verdict younger than
--- clearance_max_age; an older one (or none) sends the case back to
--- awaiting_clearance for a new check, and issuing waits for it.
+-- The transitions' guards.
+--
+-- biometrics_complete (record_biometrics): the photo and all ten fingers,
+-- one of them captured.  Here rather than in the back office's command,
+-- so that no caller of case_apply() can finish biometrics without them;
+-- the case's row lock also holds off the biometrics writes, which take
+-- it too (biometrics_case()).  biometrics_complete() comes with the
+-- biometrics tables (0015), which attach this guard; plpgsql finds it
+-- when called.
+--
+-- clearance_fresh (issue), the stale-watchlist guard: issue only on a
+-- verdict younger than clearance_max_age; an older one (or none) sends
+-- the case back to awaiting_clearance for a new check, and issuing waits
+-- for it.
 CREATE OR REPLACE FUNCTION case_guard(p_guard text, p_case cases,
     p_now timestamptz)
 RETURNS text
@@ -694,6 +705,12 @@ DECLARE
 	maxage	interval;
 	r	case_result;
 BEGIN
+	IF p_guard = 'biometrics_complete' THEN
+		IF biometrics_complete(p_case.id) THEN
+			RETURN 'ok';
+		END IF;
+		RETURN 'biometrics_incomplete';
+	END IF;
 	IF p_guard <> 'clearance_fresh' THEN
 		RAISE EXCEPTION 'case_guard: unknown guard %', p_guard;
 	END IF;

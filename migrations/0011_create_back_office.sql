@@ -204,11 +204,11 @@ $$;
 -- A staff action on a case, by reference, from the session.  Reasons
 -- are required where the applicant or the record needs them; the
 -- command function decides everything else (office, role, version,
--- idempotency).  The answer is a case_result code.  The functions of
--- referral decisions and payment receipts (0014) and of biometrics
--- (0015) come later; plpgsql finds them when called.  record_biometrics
--- needs the photo and all ten fingers, one of them captured; a deferral
--- needs its reason.
+-- idempotency, and through the transition's guard that record_biometrics
+-- has the photo and all ten fingers).  The answer is a case_result code.
+-- The functions of referral decisions and payment receipts (0014) come
+-- later; plpgsql finds them when called.  A deferral of biometrics needs
+-- its reason.
 CREATE FUNCTION office_command(p_session bytea,
     p_reference text, p_action text, p_expected integer, p_idem_key text,
     p_reason text, p_now timestamptz DEFAULT now())
@@ -246,12 +246,6 @@ BEGIN
 	    'decide_reject', 'cancel', 'propose_clear', 'propose_reject',
 	    'defer_biometrics') THEN
 		RETURN 'reason_required';
-	END IF;
-	-- Checked before the transition: a replay of a done one (the case
-	-- has moved on) goes through to case_apply() unchanged.
-	IF p_action = 'record_biometrics' AND c.state = 'paid' AND
-	    NOT biometrics_complete(c.id) THEN
-		RETURN 'biometrics_incomplete';
 	END IF;
 
 	IF p_action IN ('request_info', 'provide_info', 'reject',

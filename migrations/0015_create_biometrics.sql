@@ -72,6 +72,12 @@ LANGUAGE sql STABLE AS $$
 	    FROM fingerprints WHERE case_id = p_case)
 $$;
 
+-- The rule guards the transition itself (case_guard(), 0003), whoever
+-- calls case_apply(): the back office, a script, the owner's psql.  A
+-- supervisor's deferral (defer_biometrics) stays unguarded.
+UPDATE transitions SET guard = 'biometrics_complete'
+    WHERE command = 'record_biometrics';
+
 -- The case a biometrics write is for: the session's staff member, a case
 -- of their office, at step paid (locked, so record_biometrics cannot
 -- pass it meanwhile).  code is 'ok', or what to answer.

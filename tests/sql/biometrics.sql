@@ -8,7 +8,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(56);
+SELECT plan(66);
 
 SELECT pg_temp.sessions('officer', 'officer_b', 'supervisor', 'applicant');
 
@@ -222,6 +222,49 @@ SELECT ok(NOT has_table_privilege('kitas_app', 'biometric_photos',
 SELECT ok(NOT has_function_privilege('kitas_app',
     'biometrics_case(bytea, text, timestamptz)', 'EXECUTE'),
     'and it calls only the session-bound functions');
+
+-------------------------------------------------------------------------
+-- 7. The rule guards the transition itself: case_apply() called
+--    directly, without the back office, is refused just the same.
+-------------------------------------------------------------------------
+SELECT is((SELECT string_agg(DISTINCT coalesce(guard, '-'), ',')
+    FROM transitions WHERE command = 'record_biometrics'),
+    'biometrics_complete', 'record_biometrics is guarded for every role');
+SELECT is((SELECT string_agg(DISTINCT coalesce(guard, '-'), ',')
+    FROM transitions WHERE command = 'defer_biometrics'), '-',
+    'a deferral is not');
+
+SELECT pg_temp.t_case('paid') AS d \gset
+SELECT is((case_apply(pg_temp.actor('officer'), :d, 'record_biometrics', 1,
+    'bio-direct-0001')).code, 'biometrics_incomplete',
+    'an officer''s direct case_apply() without biometrics is refused');
+SELECT is((case_apply(pg_temp.actor('supervisor'), :d, 'record_biometrics', 1,
+    'bio-direct-0002')).code, 'biometrics_incomplete',
+    'so is a supervisor''s');
+SELECT is((SELECT state::text || '/' || version || '/' || (SELECT count(*)
+    FROM case_events WHERE case_id = :d) FROM cases WHERE id = :d),
+    'paid/1/1', 'and nothing changed: state, version, history');
+SELECT pg_temp.t_biometrics(:d, 0);
+SELECT is((case_apply(pg_temp.actor('officer'), :d, 'record_biometrics', 1,
+    'bio-direct-0003')).code, 'biometrics_incomplete',
+    'ten exceptions are refused directly too');
+DELETE FROM fingerprints WHERE case_id = :d AND position = 1;
+INSERT INTO fingerprints (case_id, position, quality, sealed, aad, taken_by,
+    taken_at) VALUES (:d, 1, 70, '\x05', 'fingerprint:t-direct:1',
+    pg_temp.actor('officer'), now());
+SELECT is((case_apply(pg_temp.actor('officer'), :d, 'record_biometrics', 1,
+    'bio-direct-0004')).code, 'ok',
+    'with the photo and ten fingers, one captured, it applies');
+SELECT is((case_apply(pg_temp.actor('officer'), :d, 'record_biometrics', 1,
+    'bio-direct-0004')).replayed, true,
+    'and the same key again is a replay, not a refusal');
+
+SELECT pg_temp.t_case('paid') AS e \gset
+SELECT is((case_apply(pg_temp.actor('supervisor'), :e, 'defer_biometrics', 1,
+    NULL, NULL, '{"reason": "Scanner broken"}')).code, 'ok',
+    'a supervisor''s deferral needs no biometrics');
+SELECT is((SELECT state::text FROM cases WHERE id = :e), 'biometrics_done',
+    'and moves the case on');
 
 -- The photo the permit prints: the counter's, else the uploaded one.
 SELECT pg_temp.t_case('cleared') AS pc \gset

@@ -33,6 +33,7 @@ SELECT is((SELECT count(*) FROM case_events WHERE case_id = :c2), 2::bigint,
     '... and appends no second event');
 SELECT is((SELECT version FROM cases WHERE id = :c2), 2,
     '... nor bumps the version again');
+SELECT pg_temp.t_biometrics(:c2);
 SELECT is((case_apply(pg_temp.actor('supervisor'), :c2, 'record_biometrics', 2,
     'receipt-0001-abc')).code, 'idempotency_key_reused',
     'a key reused for another command is refused');

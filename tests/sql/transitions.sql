@@ -23,6 +23,11 @@ DECLARE
 BEGIN
 	FOR t IN SELECT * FROM t_try LOOP
 		cid := pg_temp.t_case(t.from_state);
+		-- A guard's condition holds, as t_case() gives a case past
+		-- clearance its fresh verdict: biometrics taken at step paid.
+		IF t.from_state = 'paid' THEN
+			PERFORM pg_temp.t_biometrics(cid);
+		END IF;
 		res := case_apply(pg_temp.actor(t.role), cid, t.command, 1,
 		    NULL);
 		UPDATE t_try SET code = res.code, case_id = cid,
