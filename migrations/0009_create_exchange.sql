@@ -40,6 +40,15 @@ CREATE TABLE exchange_messages (
 	error_code	text,
 	body		text NOT NULL,
 	response	text NOT NULL,
+	-- The offices whose cases the message is about, as its type's
+	-- function found them within the partner's offices: the case it
+	-- paid, cleared or asked about, the offices a batch files at, the
+	-- permits a feed page lists.  Empty: none (refused before it was
+	-- read, or naming nothing of ours).  The back office shows a
+	-- message to those offices only (0020).  No NULL inside, as for
+	-- partners.offices.
+	offices		integer[] NOT NULL DEFAULT '{}'
+	    CHECK (array_position(offices, NULL) IS NULL),
 	UNIQUE (partner_id, message_id)
 );
 CREATE TRIGGER exchange_messages_append_only BEFORE UPDATE OR DELETE
@@ -142,18 +151,20 @@ BEGIN
 END
 $$;
 
+-- p_offices: the offices the message concerns (exchange_messages.offices).
 CREATE FUNCTION exchange_log(p_partner integer, p_message_id text,
     p_type text, p_keyid text, p_digest text, p_signature bytea,
     p_body text, p_status integer, p_code text, p_answer text,
-    p_now timestamptz)
+    p_now timestamptz, p_offices integer[] DEFAULT '{}')
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
 	INSERT INTO exchange_messages (partner_id, message_id, type, keyid,
-	    digest, signature, received_at, outcome, error_code, body, response)
+	    digest, signature, received_at, outcome, error_code, body, response,
+	    offices)
 	VALUES (p_partner, p_message_id, p_type, p_keyid, p_digest, p_signature,
 	    p_now, CASE WHEN p_status = 200 THEN 'accepted' ELSE 'rejected' END,
-	    p_code, p_body, p_answer);
+	    p_code, p_body, p_answer, coalesce(p_offices, '{}'));
 END
 $$;
 
@@ -231,8 +242,12 @@ BEGIN
 	    'accepted' ELSE 'rejected' END, err, msg,
 	    CASE WHEN err IS NOT NULL THEN '/paymentNotice' END,
 	    CASE WHEN st = 200 THEN c END);
+	-- A code of an office the partner does not serve is unknown to it:
+	-- the message concerns no case of ours.
 	PERFORM exchange_log(p_partner, p_message_id, 'payment-notice',
-	    p_keyid, p_digest, p_signature, p_body, st, err, ans, p_now);
+	    p_keyid, p_digest, p_signature, p_body, st, err, ans, p_now,
+	    CASE WHEN err IS DISTINCT FROM 'unknown_code' THEN
+	    ARRAY[c.office_id] END);
 	RETURN QUERY SELECT st, ans;
 END
 $$;
@@ -274,7 +289,8 @@ BEGIN
 	    CASE WHEN st = 200 THEN c END);
 	PERFORM exchange_log(p_partner, p_message_id, 'clearance-result',
 	    p_keyid, p_digest, p_signature, p_body, st,
-	    CASE WHEN st <> 200 THEN code END, ans, p_now);
+	    CASE WHEN st <> 200 THEN code END, ans, p_now,
+	    CASE WHEN c.id IS NOT NULL THEN ARRAY[c.office_id] END);
 	RETURN QUERY SELECT st, ans;
 END
 $$;

@@ -15,15 +15,16 @@ ALTER TABLE partners DROP CONSTRAINT partners_types_check,
 -- p_after: up to p_limit events and the cursor.  One statement, so the
 -- page and the feed's end come from the same snapshot: a next that
 -- skips to the end never skips an event this page did not see.  more:
--- an event of the partner's offices follows next.
+-- an event of the partner's offices follows next.  offices: those of the
+-- permits the page lists (what the message's log entry concerns).
 CREATE FUNCTION permit_feed_page(p_offices integer[], p_message_id text,
-    p_after bigint, p_limit integer)
-RETURNS text
+    p_after bigint, p_limit integer, OUT answer text, OUT offices integer[])
 LANGUAGE sql STABLE AS $$
 	WITH hit AS (
 		SELECT e.seq, e.kind, e.at, p.number, p.holder_name,
 		    p.nationality, p.passport_no, p.birth_date, p.permit_kind,
-		    p.valid_from, p.valid_to, o.code, p.revoked_reason
+		    p.valid_from, p.valid_to, o.code, p.revoked_reason,
+		    p.office_id
 		FROM permit_events e JOIN permits p ON p.id = e.permit_id
 		JOIN offices o ON o.id = p.office_id
 		WHERE e.seq > p_after AND (p_offices IS NULL OR
@@ -58,7 +59,8 @@ LANGUAGE sql STABLE AS $$
 		xmlelement(name office, g.code),
 		CASE WHEN g.kind = 'cancelled' THEN
 		    xmlelement(name reason, g.revoked_reason) END)
-		ORDER BY g.seq) FROM page g))::text
+		ORDER BY g.seq) FROM page g))::text,
+	    (SELECT coalesce(array_agg(DISTINCT g.office_id), '{}') FROM page g)
 	FROM cur
 $$;
 
@@ -82,6 +84,7 @@ DECLARE
 	msg	text;
 	pth	text := '/permitEventsRequest/@after';
 	ans	text;
+	offs	integer[];
 BEGIN
 	pre := exchange_prelude(p_partner, p_message_id, 'permit-events', p_keyid,
 	    p_digest, p_signature, p_body, p_now);
@@ -99,14 +102,16 @@ BEGIN
 		st := 422; err := 'invalid_cursor';
 		msg := 'after is beyond the last event of the feed';
 	ELSE
-		ans := permit_feed_page(pa.offices, p_message_id, p_after, lim);
+		SELECT g.answer, g.offices INTO ans, offs
+		    FROM permit_feed_page(pa.offices, p_message_id, p_after,
+		    lim) g;
 	END IF;
 	IF st <> 200 THEN
 		ans := exchange_answer(p_message_id, 'rejected', err, msg, pth,
 		    NULL);
 	END IF;
 	PERFORM exchange_log(p_partner, p_message_id, 'permit-events',
-	    p_keyid, p_digest, p_signature, p_body, st, err, ans, p_now);
+	    p_keyid, p_digest, p_signature, p_body, st, err, ans, p_now, offs);
 	RETURN QUERY SELECT st, ans;
 END
 $$;

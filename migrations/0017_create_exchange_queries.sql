@@ -71,6 +71,7 @@ DECLARE
 	pa	partners%ROWTYPE;
 	ref	text := upper(btrim(p_reference));
 	cid	bigint;
+	offs	integer[];
 	st	integer := 200;
 	err	text;
 	msg	text;
@@ -92,7 +93,8 @@ BEGIN
 		msg := 'the reference''s check character is wrong';
 	ELSE
 		IF pre.status IS NULL THEN
-			SELECT c.id INTO cid FROM cases c
+			SELECT c.id, ARRAY[c.office_id] INTO cid, offs
+			    FROM cases c
 			    WHERE c.reference = ref AND (pa.offices IS NULL OR
 			    c.office_id = ANY (pa.offices));
 		END IF;
@@ -107,7 +109,7 @@ BEGIN
 		    '/caseStatusRequest/@reference', NULL);
 	END IF;
 	PERFORM exchange_log(p_partner, p_message_id, 'case-status', p_keyid,
-	    p_digest, p_signature, p_body, st, err, ans, p_now);
+	    p_digest, p_signature, p_body, st, err, ans, p_now, offs);
 	RETURN QUERY SELECT st, ans;
 END
 $$;
@@ -166,9 +168,10 @@ BEGIN
 		    'no message of yours has this id', '/evidenceRequest/@of',
 		    NULL);
 	END IF;
+	-- The answer carries the earlier message: it concerns what that did.
 	PERFORM exchange_log(p_partner, p_message_id, 'evidence', p_keyid,
 	    p_digest, p_signature, p_body, st,
-	    CASE WHEN st <> 200 THEN 'not_found' END, ans, p_now);
+	    CASE WHEN st <> 200 THEN 'not_found' END, ans, p_now, m.offices);
 	RETURN QUERY SELECT st, ans;
 END
 $$;

@@ -95,6 +95,7 @@ DECLARE
 	errs	xml;
 	items	xml[] := '{}';
 	nok	integer := 0;
+	offs	integer[] := '{}';
 	at	text;
 	ans	text;
 BEGIN
@@ -133,6 +134,13 @@ BEGIN
 	LOOP
 		at := format('/sponsorBatch/application[%s]', it.n);
 		SELECT * INTO o FROM offices WHERE code = it.office;
+		-- The message concerns the offices its applications are
+		-- filed at (those the partner serves), stored or not: its
+		-- body holds their applicants.
+		IF o.id IS NOT NULL AND (pa.offices IS NULL OR
+		    o.id = ANY (pa.offices)) AND NOT o.id = ANY (offs) THEN
+			offs := offs || o.id;
+		END IF;
 		SELECT * INTO ap FROM applicants
 		    WHERE nationality = it.nat AND passport_no = it.passport;
 		SELECT xmlagg(xmlelement(name error, xmlattributes(e.code AS code,
@@ -210,7 +218,7 @@ BEGIN
 	    (SELECT xmlagg(x ORDER BY i) FROM unnest(items)
 		WITH ORDINALITY AS u(x, i)))::text;
 	PERFORM exchange_log(p_partner, p_message_id, 'sponsor-batch', p_keyid,
-	    p_digest, p_signature, p_body, 200, NULL, ans, p_now);
+	    p_digest, p_signature, p_body, 200, NULL, ans, p_now, offs);
 	RETURN QUERY SELECT 200, ans;
 END
 $$;

@@ -2,8 +2,26 @@
 -- (/office/evidence): the log entry of a partner's message (what we
 -- received, under which key and signature, and what we answered), as
 -- kitasctl evidence prints it.  Only partners that serve the
--- supervisor's office are listed and shown; every view is written to the
--- audit log.
+-- supervisor's office are listed; every view is written to the audit
+-- log.
+--
+-- A message is shown only when it concerns the supervisor's office and
+-- no other (exchange_messages.offices, recorded when it was received).
+-- A partner may serve several offices, or all: scoping by partner alone
+-- showed one office's supervisor every office's payments and sponsor
+-- batches.  A message about no case of ours, or also about another
+-- office's (a batch filed at two offices, a feed page listing permits
+-- of several), is not shown here at all: its body cannot be cut without
+-- breaking its signature, so it stays with kitasctl evidence.  It is
+-- answered as a message never sent, so the page tells nothing of other
+-- offices.
+
+-- Whether a logged message is for the back office of office p_office.
+CREATE FUNCTION evidence_for_office(p_offices integer[], p_office integer)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT cardinality(p_offices) > 0 AND p_offices <@ ARRAY[p_office]
+$$;
 
 -- The page model: the partners to choose from and, when a partner and a
 -- message id are given, the message or <not-found/>.  NULL when the
@@ -25,7 +43,10 @@ BEGIN
 	    p_message_id ~ '^[A-Za-z0-9._:-]{8,128}$' THEN
 		SELECT * INTO pa FROM partners WHERE name = p_partner AND
 		    (offices IS NULL OR s.office_id = ANY (offices));
-		SELECT * INTO e FROM partner_evidence(pa.name, p_message_id);
+		SELECT v.* INTO e FROM exchange_messages m,
+		    partner_evidence(pa.name, p_message_id) v
+		    WHERE m.partner_id = pa.id AND m.message_id = p_message_id
+		    AND evidence_for_office(m.offices, s.office_id);
 		IF e.type IS NULL THEN
 			found := xmlelement(name "not-found");
 		ELSE

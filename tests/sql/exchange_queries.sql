@@ -7,7 +7,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(54);
+SELECT plan(56);
 
 -------------------------------------------------------------------------
 -- 1. The types may be granted.
@@ -98,6 +98,13 @@ SELECT is((SELECT array_agg(DISTINCT row(type, outcome, error_code)::text)
     FROM exchange_messages WHERE message_id IN ('cs-tbb-0001', 'cs-tbb-0002',
     'cs-nr-0001', 'cs-nr-0002')), ARRAY['(case-status,rejected,not_found)'],
     'and all four are logged alike');
+SELECT is((SELECT array_agg(DISTINCT cardinality(offices))
+    FROM exchange_messages WHERE message_id IN ('cs-tbb-0001', 'cs-tbb-0002',
+    'cs-nr-0001', 'cs-nr-0002')), ARRAY[0],
+    'as about no office: they named no case the partner may see');
+SELECT is((SELECT offices FROM exchange_messages
+    WHERE message_id = 'cs-all-0001'), ARRAY[(SELECT id FROM offices
+    WHERE code = 'TAA')], 'an answered question concerns the case''s office');
 
 UPDATE partners SET offices = offices || (SELECT id FROM offices WHERE code = 'TAA')
     WHERE id = :qtbb;

@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(33);
+SELECT plan(36);
 
 -------------------------------------------------------------------------
 -- 1. The type may be granted; unknown types still may not.
@@ -105,6 +105,16 @@ SELECT * FROM exchange_permit_events(:reg_b, 'feed-b-0002', 'f-reg-b', 'db2',
     '\xb2', '<r/>', :base + 2, 1) \gset b2_
 SELECT matches(:'b2_answer'::text, format('next="%s" more="false"/>$',
     :base + 4), 'also when the page has none of its events');
+SELECT is((SELECT offices FROM exchange_messages
+    WHERE message_id = 'feed-0001'), (SELECT array_agg(id ORDER BY id)
+    FROM offices WHERE code IN ('TAA', 'TBB')),
+    'a page''s log entry concerns the offices of the permits it lists');
+SELECT is((SELECT offices FROM exchange_messages
+    WHERE message_id = 'feed-b-0001'), ARRAY[(SELECT id FROM offices
+    WHERE code = 'TBB')], '... only TBB''s for the TBB partner');
+SELECT is((SELECT offices FROM exchange_messages
+    WHERE message_id = 'feed-b-0002'), '{}'::integer[],
+    '... and none for a page without events');
 
 -------------------------------------------------------------------------
 -- 5. Idempotency and the log.

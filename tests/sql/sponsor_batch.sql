@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = error;
 \ir fixtures.psql
 
-SELECT plan(12);
+SELECT plan(14);
 
 INSERT INTO partners (account_id, name, types, offices) VALUES
     (pg_temp.actor('partner'), 'Sponsor T', '{sponsor-batch}',
@@ -87,6 +87,20 @@ SELECT * FROM exchange_sponsor_batch(:sp, 'batch-t-0002', 't-sponsor', 'd',
 SELECT is(:'again_answer'::text, :'two_answer'::text, 'a repeated message id gets the first answer');
 SELECT is((SELECT count(*) FROM applicants WHERE passport_no = 'BT00006')::int,
     0, 'and stores nothing');
+
+-- The log entry concerns the offices the applications are filed at that
+-- the sponsor serves (the back office shows it to those, 0020); one at
+-- an office it does not serve is refused and adds none.
+SELECT * FROM exchange_sponsor_batch(:sp, 'batch-t-0003', 't-sponsor', 'd',
+    '\x04', pg_temp.batch('batch-t-0003', NULL, pg_temp.app('g', 'E33G',
+    'BT00007'), replace(pg_temp.app('h', 'E33G', 'BT00008'),
+    '<office>TAA<', '<office>TBB<'))) \gset three_
+SELECT matches(:'three_answer'::text,
+    '<item id="h" outcome="rejected"><error code="office_not_served"',
+    'an application at an office the sponsor does not serve is refused');
+SELECT is((SELECT offices FROM exchange_messages
+    WHERE message_id = 'batch-t-0003'), ARRAY[(SELECT id FROM offices
+    WHERE code = 'TAA')], 'and the batch concerns the served office only');
 
 SELECT * FROM finish();
 ROLLBACK;
