@@ -49,7 +49,7 @@ struct disp {
 	struct clr_batch	 batch;
 	char			 owner[96];
 	char			 batchsz[8];
-	char			 lease[8];	/* seconds: outlasts a send */
+	char			 lease[16];	/* seconds: outlasts a send */
 };
 
 static struct disp	*disp;
