@@ -1,8 +1,8 @@
 -- The back office: officers and supervisors act on their own office's
 -- cases through the same command functions as everyone else, proven by
 -- their session (never by an account id the server passes on trust).
--- Every action and every view of a document lands in an append-only
--- audit log.
+-- Admins read every office's cases and act on none.  Every action and
+-- every view of a document lands in an append-only audit log.
 
 CREATE TABLE audit_log (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -30,7 +30,9 @@ BEGIN
 END
 $$;
 
--- The staff member behind a live session, or nothing.
+-- The staff member behind a live session who may act on their office's
+-- cases (an officer or a supervisor), or nothing.  Every command path
+-- finds its actor here, so an admin, who only reads, is nobody to them.
 CREATE FUNCTION office_staff(p_session bytea, p_now timestamptz)
 RETURNS accounts
 LANGUAGE plpgsql STABLE AS $$
@@ -44,18 +46,48 @@ BEGIN
 END
 $$;
 
--- The work queues of the staff member's office, as the page model:
+-- Who reads cases in the back office, and whose: the account behind a
+-- live session (id and role; all NULL when it is not staff) and the ids
+-- of the offices whose cases it may read: an officer's or a supervisor's
+-- own office, every office for an admin.  p_office (a code) narrows that
+-- to one office, or to none when it is no such office or not theirs.
+-- Only the page models and the audited views use it; a command never
+-- does (office_staff() above), so reading gives an admin nothing to act
+-- with.
+CREATE FUNCTION office_reader(p_session bytea, p_office text,
+    p_now timestamptz, OUT id bigint, OUT role account_role,
+    OUT office_ids integer[])
+LANGUAGE sql STABLE AS $$
+	SELECT a.id, a.role, ARRAY(SELECT o.id FROM offices o
+	    WHERE (a.role = 'admin' OR o.id = a.office_id) AND
+	    (p_office IS NULL OR o.code = p_office) ORDER BY o.id)
+	FROM accounts a
+	WHERE a.id = auth_live_account(p_session, p_now) AND
+	    a.role IN ('officer', 'supervisor', 'admin') AND
+	    a.disabled_at IS NULL
+$$;
+
+-- The work queues of the offices the session reads, as the page model:
 -- each case in the queue of its step, express first, then by due time,
--- with what the SLA says.  NULL when the session is not staff.
+-- with what the SLA says, its times in its office's zone.  Staff see
+-- their office; an admin sees every office, or the one p_office names,
+-- and gets the offices to choose from.  The page names its office when
+-- it shows one; otherwise each case names its own.  NULL when the
+-- session is not staff or p_office is not an office they read.
 CREATE FUNCTION office_queues_xml(p_session bytea,
-    p_now timestamptz DEFAULT now())
+    p_office text DEFAULT NULL, p_now timestamptz DEFAULT now())
 RETURNS xml
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-	s	accounts%ROWTYPE := office_staff(p_session, p_now);
+	s	record;
+	o	offices%ROWTYPE;
 BEGIN
-	IF s.id IS NULL THEN
+	SELECT * INTO s FROM office_reader(p_session, p_office, p_now);
+	IF s.id IS NULL OR cardinality(s.office_ids) = 0 THEN
 		RETURN NULL;
+	END IF;
+	IF cardinality(s.office_ids) = 1 THEN
+		SELECT * INTO o FROM offices WHERE id = s.office_ids[1];
 	END IF;
 	RETURN (
 	WITH c AS (
@@ -75,26 +107,32 @@ BEGIN
 		    WHEN c.state = 'cleared' THEN 'issue'
 		    END AS queue,
 		    trim(a.given_names || ' ' || a.family_name) AS name,
+		    f.code AS office_code, f.timezone,
 		    k.due_at, k.overdue, k.paused_outage,
 		    EXISTS (SELECT 1 FROM compensations m
 			WHERE m.case_id = c.id) AS compensation
 		FROM cases c JOIN applicants a ON a.id = c.applicant_id
+		JOIN offices f ON f.id = c.office_id
 		LEFT JOIN LATERAL case_sla(c.id, p_now) k ON true
-		WHERE c.office_id = s.office_id AND c.state IN ('submitted',
-		    'more_info', 'paid', 'biometrics_done',
+		WHERE c.office_id = ANY (s.office_ids) AND c.state IN (
+		    'submitted', 'more_info', 'paid', 'biometrics_done',
 		    'awaiting_clearance', 'referred', 'cleared')
 	)
 	SELECT xmlelement(name queues, xmlattributes(o.code AS office,
 	    o.name AS "office-name", s.role AS role),
+	    (SELECT xmlagg(xmlelement(name office, xmlattributes(
+		f.code AS code, f.name AS name)) ORDER BY f.code)
+		FROM offices f WHERE s.role = 'admin'),
 	    (SELECT xmlagg(xmlelement(name queue, xmlattributes(q.name AS name,
 		(SELECT count(*) FROM c WHERE c.queue = q.name) AS count),
 		(SELECT xmlagg(xmlelement(name "case", xmlattributes(
-		    c.reference AS ref, c.state AS state,
+		    c.reference AS ref, c.office_code AS office,
+		    c.state AS state,
 		    c.permit_kind AS kind, c.service_level AS level,
 		    c.name AS name,
-		    to_char(c.state_since AT TIME ZONE o.timezone,
+		    to_char(c.state_since AT TIME ZONE c.timezone,
 			'YYYY-MM-DD"T"HH24:MI') AS since,
-		    to_char(c.due_at AT TIME ZONE o.timezone,
+		    to_char(c.due_at AT TIME ZONE c.timezone,
 			'YYYY-MM-DD"T"HH24:MI') AS due,
 		    c.overdue AS overdue,
 		    CASE WHEN c.paused_outage > interval '0' THEN
@@ -108,21 +146,22 @@ BEGIN
 		    LIMIT 100) c)) ORDER BY q.ord)
 		FROM (VALUES (1, 'check'), (2, 'biometrics'),
 		    (3, 'clearance'), (4, 'central'), (5, 'referred'),
-		    (6, 'issue'), (7, 'approve')) AS q(ord, name)))
-	FROM offices o WHERE o.id = s.office_id);
+		    (6, 'issue'), (7, 'approve')) AS q(ord, name))));
 END
 $$;
 
--- One case of the staff member's office, everything the case page
--- shows.  NULL when the session is not staff or the case is another
--- office's (a guessed reference learns nothing).
+-- One case of an office the session reads, everything the case page
+-- shows; role says what the viewer may do (an admin: nothing).  NULL
+-- when the session is not staff or the case is another office's (a
+-- guessed reference learns nothing).
 CREATE FUNCTION office_case_xml(p_session bytea,
     p_reference text, p_now timestamptz DEFAULT now())
 RETURNS xml
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-	s	accounts%ROWTYPE := office_staff(p_session, p_now);
+	s	record;
 BEGIN
+	SELECT * INTO s FROM office_reader(p_session, NULL, p_now);
 	IF s.id IS NULL THEN
 		RETURN NULL;
 	END IF;
@@ -132,7 +171,7 @@ BEGIN
 		    o.timezone
 		FROM cases c JOIN offices o ON o.id = c.office_id
 		WHERE c.reference = upper(p_reference) AND
-		    c.office_id = s.office_id
+		    c.office_id = ANY (s.office_ids)
 	)
 	SELECT xmlelement(name "case",
 	    xmlattributes(c.reference AS ref, c.state AS state,
@@ -327,18 +366,20 @@ END
 $$;
 
 -- The office's copy of an issued permit (sealed; the server opens it),
--- recorded in the audit log as a document view.
+-- for whoever reads the case's office (an admin too), recorded in the
+-- audit log as a document view.
 CREATE FUNCTION office_permit_pdf(p_session bytea, p_reference text,
     p_now timestamptz DEFAULT now())
 RETURNS TABLE (number text, sealed bytea, aad text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-	s	accounts%ROWTYPE := office_staff(p_session, p_now);
+	s	record;
 	p	permits%ROWTYPE;
 BEGIN
+	SELECT * INTO s FROM office_reader(p_session, NULL, p_now);
 	SELECT pm.* INTO p FROM permits pm JOIN cases c ON c.id = pm.case_id
 	    WHERE c.reference = upper(p_reference) AND
-	    c.office_id = s.office_id AND pm.rendered_at IS NOT NULL;
+	    c.office_id = ANY (s.office_ids) AND pm.rendered_at IS NOT NULL;
 	IF s.id IS NULL OR NOT FOUND THEN
 		RETURN;
 	END IF;
@@ -349,7 +390,7 @@ END
 $$;
 
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION office_queues_xml(bytea, timestamptz),
+GRANT EXECUTE ON FUNCTION office_queues_xml(bytea, text, timestamptz),
     office_case_xml(bytea, text, timestamptz),
     office_command(bytea, text, text, integer, text, text, timestamptz),
     office_post(bytea, text, text, integer, text, text, text, timestamptz),

@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(56);
+SELECT plan(58);
 
 INSERT INTO accounts (role, office_id, email, display_name)
     SELECT 'supervisor', id, 't.supervisor2.a@test', 'supervisor2'
@@ -237,6 +237,12 @@ SELECT is((SELECT count(*) FROM portal_permit_pdf(pg_temp.sess('applicant'),
     :'cref'))::int, 0, '... and the holder can no longer download it');
 SELECT is((SELECT number FROM office_permit_pdf(pg_temp.sess('supervisor'),
     :'cref')), :'first_number', '... while the office keeps its copy');
+SELECT pg_temp.sessions('admin');
+SELECT is((SELECT number FROM office_permit_pdf(pg_temp.sess('admin'),
+    :'cref')), :'first_number', 'an admin reads the office''s copy too');
+SELECT is((SELECT count(*) FROM audit_log WHERE action = 'permit_pdf_viewed'
+    AND account_id = pg_temp.actor('admin') AND
+    case_id = :c)::int, 1, '... recorded in the audit log as staff''s is');
 UPDATE permits SET revoked_at = now(), revoked_reason = 'test'
     WHERE case_id = :c3;
 SELECT is((SELECT count(*) FROM portal_permit_pdf(pg_temp.sess('applicant'),
