@@ -106,7 +106,8 @@ static const struct {
 	    "SELECT number, sealed, aad FROM portal_permit_pdf("
 	    "decode($1, 'hex'), $2)", 2, 1 },
 	[DB_OFFICE_QUEUES] = { "office_queues",
-	    "SELECT office_queues_xml(decode($1, 'hex'))", 1, 1 },
+	    "SELECT office_queues_xml(decode($1, 'hex'), nullif($2, ''))",
+	    2, 1 },
 	[DB_OFFICE_CASE] = { "office_case",
 	    "SELECT office_case_xml(decode($1, 'hex'), $2)", 2, 1 },
 	[DB_OFFICE_POST] = { "office_post",
@@ -133,7 +134,7 @@ static const struct {
 	    "SELECT office_search_xml(decode($1, 'hex'), nullif($2, ''), "
 	    "nullif($3, ''), nullif($4, ''), nullif($5, '')::case_state, "
 	    "nullif($6, '')::permit_kind, nullif($7, '')::integer, "
-	    "$8::integer)", 8, 1 },
+	    "$8::integer, nullif($9, ''))", 9, 1 },
 	/* Not retried: it writes the audit log. */
 	[DB_OFFICE_DOCUMENT] = { "office_document",
 	    "SELECT filename, content_type, sealed, aad FROM office_document("

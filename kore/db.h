@@ -50,7 +50,7 @@ enum db_query {
 	DB_PERMIT_KEYS,		/* () -> the published key list */
 	DB_PERMIT_REVOKED,	/* () -> number, revoked at (epoch) */
 	DB_PERMIT_PDF,		/* (session, ref) -> number, sealed, aad */
-	DB_OFFICE_QUEUES,	/* (session) -> the office's queues, XML */
+	DB_OFFICE_QUEUES,	/* (session, office) -> the queues, XML */
 	DB_OFFICE_CASE,		/* (session, ref) -> the case page model */
 	DB_OFFICE_POST,		/* (session, ref, action, version, key, why,
 				    csrf) */
@@ -59,7 +59,7 @@ enum db_query {
 	DB_OFFICE_LINK,		/* (session) -> the link panel model, XML */
 	DB_OFFICE_LINK_COMMAND,	/* (session, action, why, incident) -> code */
 	DB_OFFICE_COMP_CSV,	/* (session) -> the compensations as CSV */
-	DB_OFFICE_SEARCH,	/* (session, filters..., page) -> XML */
+	DB_OFFICE_SEARCH,	/* (session, filters, page, office) -> XML */
 	DB_OFFICE_DOCUMENT,	/* (session, ref, type) -> name, type, blob */
 	DB_ADMIN_USERS,		/* (session) -> staff accounts, XML */
 	DB_ADMIN_CREATE,	/* (session, email, name, role, office) */

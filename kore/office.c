@@ -4,8 +4,12 @@
  * (/office/case/REF), and the office's copy of the issued permit.  The
  * database finds the staff member from the session and the case within
  * their office; another office's case is "not found", whoever guesses
- * its reference.  Every action goes through the command functions, with
- * the case version the page was rendered from: a case someone else
+ * its reference.  An admin reads these pages for every office (the
+ * queues of all of them, or of the one ?office=CODE names) and is
+ * offered no action; a form an admin sends anyway finds nobody to act
+ * in the database (office_post() knows only officers and supervisors)
+ * and is answered 403.  Every action goes through the command functions,
+ * with the case version the page was rendered from: a case someone else
  * changed meanwhile is refused with a message, and nothing is lost.
  *
  * A form's POST goes to the database once: office_post() checks the
@@ -38,6 +42,7 @@ struct office {
 	int		 post;		/* OFFICE_POST_* */
 	char		 code[32];	/* the command's refusal */
 	char		 ref[REF_BUFSZ];
+	char		 office[STAFF_OFFICE_BUFSZ];	/* "": all */
 	char		 action[24];
 	char		 version[12];
 	char		 idem[AUTH_TOKEN_BUFSZ];
@@ -53,16 +58,39 @@ office_state(struct http_request *req)
 	return (staff_state(req, sizeof(struct office), OFFICE_XML_MAX));
 }
 
+/*
+ * ?office=CODE, the office whose queues to show, into of->office: "" (the
+ * default: every office the session reads) or a code; -1 when it is no
+ * code.  Whether the office exists and is theirs, the database says.
+ */
+static int
+office_choice(struct http_request *req, struct office *of)
+{
+	char	*v = NULL;
+
+	of->office[0] = '\0';
+	if (!http_argument_get_string(req, "office", &v) || v[0] == '\0')
+		return (0);
+	if (!staff_office_code(v))
+		return (-1);
+	(void)kore_strlcpy(of->office, v, sizeof(of->office));
+	return (0);
+}
+
 int
 office_home(struct http_request *req)
 {
 	struct office	*of = office_state(req);
 	int		 rc;
 
-	if (staff_begin_or_reply(req, &of->st, &rc) != 0)
+	if (staff_read_begin_or_reply(req, &of->st, &rc) != 0)
 		return (rc);
 	if (of->st.phase == STAFF_CHECK) {
+		if (office_choice(req, of) == -1)
+			return (page_error(req, HTTP_STATUS_NOT_FOUND,
+			    of->st.lang, "error.not_found"));
 		of->params[0] = of->st.sess.token_hash;
+		of->params[1] = of->office;
 		db_call_init(&of->st.db, req);
 		of->st.phase = STAFF_LOAD;
 	}
@@ -252,12 +280,17 @@ int
 office_case(struct http_request *req)
 {
 	struct office	*of = office_state(req);
-	int		 rc;
+	int		 r, rc;
 
 	if (req->method == HTTP_METHOD_POST && of->st.phase == STAFF_SESSION &&
 	    office_post(req, of, &rc) != 0)
 		return (rc);
-	if (staff_begin_or_reply(req, &of->st, &rc) != 0)
+	/* An admin reads the case and never posts an action. */
+	if (req->method == HTTP_METHOD_POST)
+		r = staff_begin_or_reply(req, &of->st, &rc);
+	else
+		r = staff_read_begin_or_reply(req, &of->st, &rc);
+	if (r != 0)
 		return (rc);
 	if (of->st.phase == STAFF_CHECK) {
 		if (office_path_ref(req, of) == -1 ||
@@ -294,7 +327,7 @@ office_permit(struct http_request *req)
 	char		 name[64];
 	int		 rc;
 
-	if (staff_begin_or_reply(req, &of->st, &rc) != 0)
+	if (staff_read_begin_or_reply(req, &of->st, &rc) != 0)
 		return (rc);
 	if (of->st.phase == STAFF_CHECK) {
 		if (office_path_ref(req, of) == -1)

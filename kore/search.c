@@ -2,10 +2,12 @@
  * Finding the office's cases (/office/search) and opening an applicant's
  * document (/office/case/REF/document/TYPE).  The search form is checked
  * field by field here, so a mistake is answered next to its field with
- * what was typed; the database filters, pages and scopes to the staff
- * member's office.  A document is opened with the vault only after the
- * database has found it in the staff member's office and written the view
- * to the audit log; anything else is "not found".
+ * what was typed; the database filters, pages and scopes to the offices
+ * the session reads: the staff member's office, or for an admin every
+ * office or the one chosen.  A document is opened with the vault only
+ * after the database has found it in an office the session reads and
+ * written the view to the audit log, an admin's as anyone's; anything
+ * else is "not found".
  */
 #include <kore/kore.h>
 #include <kore/http.h>
@@ -38,10 +40,11 @@ int	office_document(struct http_request *);
 			"rejected withdrawn cancelled"
 #define SEARCH_KINDS	"E23 E31A E31C E31E E33 E33G RETIREMENT"
 
-enum { F_REF, F_PASSPORT, F_NAME, F_STATE, F_KIND, F_DAYS, F_COUNT };
+enum { F_REF, F_PASSPORT, F_NAME, F_STATE, F_KIND, F_DAYS, F_OFFICE,
+    F_COUNT };
 
 static const char *search_fields[F_COUNT] = {
-	"ref", "passport", "name", "state", "kind", "days"
+	"ref", "passport", "name", "state", "kind", "days", "office"
 };
 
 struct search {
@@ -55,7 +58,7 @@ struct search {
 	char		 filename[256 * 4];
 	char		 ctype[32];
 	char		 aad[128];
-	const char	*params[8];
+	const char	*params[9];
 };
 
 static struct search *
@@ -135,6 +138,8 @@ search_parse(struct http_request *req, struct search *se)
 	if (se->v[F_DAYS][0] != '\0' &&
 	    search_number(se->v[F_DAYS], 0, SEARCH_DAYS_MAX) == -1)
 		se->err[F_DAYS] = "search.err.days";
+	if (se->v[F_OFFICE][0] != '\0' && !staff_office_code(se->v[F_OFFICE]))
+		se->err[F_OFFICE] = "search.err.office";
 	if (se->page[0] == '\0')
 		(void)kore_strlcpy(se->page, "1", sizeof(se->page));
 	else if (search_number(se->page, 1, SEARCH_PAGE_MAX) == -1)
@@ -159,6 +164,7 @@ search_parse(struct http_request *req, struct search *se)
 	se->params[5] = se->v[F_KIND];
 	se->params[6] = se->v[F_DAYS];
 	se->params[7] = se->page;
+	se->params[8] = se->v[F_OFFICE];
 	return (bad);
 }
 
@@ -248,7 +254,7 @@ office_search(struct http_request *req)
 	struct search	*se = search_state(req);
 	int		 rc;
 
-	if (staff_begin_or_reply(req, &se->st, &rc) != 0)
+	if (staff_read_begin_or_reply(req, &se->st, &rc) != 0)
 		return (rc);
 	if (se->st.phase == STAFF_CHECK) {
 		if (search_parse(req, se) > 0) {
@@ -316,7 +322,7 @@ office_document(struct http_request *req)
 	struct search	*se = search_state(req);
 	int		 rc;
 
-	if (staff_begin_or_reply(req, &se->st, &rc) != 0)
+	if (staff_read_begin_or_reply(req, &se->st, &rc) != 0)
 		return (rc);
 	if (se->st.phase == STAFF_CHECK) {
 		if (search_doc_path(req, se) == -1)

@@ -46,6 +46,16 @@ staff_begin_or_reply(struct http_request *req, struct staff *st, int *rc)
 }
 
 int
+staff_read_begin_or_reply(struct http_request *req, struct staff *st,
+    int *rc)
+{
+	static const char *const	readers[] = { "officer", "supervisor",
+					    "admin", NULL };
+
+	return (staff_begin_as_or_reply(req, st, readers, rc));
+}
+
+int
 staff_begin_as_or_reply(struct http_request *req, struct staff *st,
     const char *const *roles, int *rc)
 {
@@ -121,6 +131,13 @@ staff_fail(struct staff *st, const struct staff_code *map, size_t n,
 			return;
 		}
 	}
+}
+
+int
+staff_office_code(const char *s)
+{
+	return (strlen(s) == STAFF_OFFICE_LEN &&
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == STAFF_OFFICE_LEN);
 }
 
 int

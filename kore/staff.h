@@ -1,8 +1,9 @@
 /*
  * What every back-office handler shares (kore/office.c, kore/link.c): its
  * state starts with struct staff; the session must be an officer's or a
- * supervisor's (CSRF checked on a POST); queries answer one value, kept
- * in text; pages render a model from the database with a notice.
+ * supervisor's (CSRF checked on a POST), or an admin's where the page
+ * only reads; queries answer one value, kept in text; pages render a
+ * model from the database with a notice.
  */
 #ifndef KITAS_STAFF_H
 #define KITAS_STAFF_H
@@ -48,6 +49,14 @@ int	 staff_begin_or_reply(struct http_request *req, struct staff *st,
 int	 staff_begin_as_or_reply(struct http_request *req, struct staff *st,
 	    const char *const *roles, int *rc);
 
+/*
+ * The same for a page that only reads cases: an admin too, who reads
+ * every office and acts on none.  The database still decides which
+ * cases and offices (office_reader()); every command refuses an admin.
+ */
+int	 staff_read_begin_or_reply(struct http_request *req,
+	    struct staff *st, int *rc);
+
 /* Run q into st->text; -1 RETRY, 1 answered (unavailable), 0 done. */
 int	 staff_db_or_reply(struct http_request *req, struct staff *st,
 	    enum db_query q, const char **params, int *rc);
@@ -65,6 +74,13 @@ void	 staff_fail(struct staff *st, const struct staff_code *map, size_t n,
 	    const char *code);
 
 #define STAFF_CASE_PREFIX	"/office/case/"
+
+/* An office code (offices.code in migrations/0001): "SMG". */
+#define STAFF_OFFICE_LEN	3
+#define STAFF_OFFICE_BUFSZ	(STAFF_OFFICE_LEN + 1)
+
+/* 1 when s has the shape of an office code; the database knows which exist. */
+int	 staff_office_code(const char *s);
 
 /*
  * The case reference in /office/case/REF[/...], checked, into ref

@@ -28,6 +28,7 @@
 
 <xsl:template match="page" mode="content">
 <h1><xsl:value-of select="i:t('admin.title')"/></h1>
+<p><a href="/office"><xsl:value-of select="i:t('admin.cases')"/></a></p>
 <xsl:if test="notice">
 <div class="alert" role="alert"><p><xsl:value-of select="i:t(notice/@key)"/></p></div>
 </xsl:if>

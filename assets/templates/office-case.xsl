@@ -2,7 +2,9 @@
 <!--
   One case in the back office: its record (applicant, sponsor, documents,
   every step with who did it, when it happened and when it was recorded,
-  billing, clearance, the permit) and the actions its step allows.
+  billing, clearance, the permit) and the actions its step allows.  An
+  admin reads it all and is offered no action and no biometrics form
+  (the database would refuse them anyway).
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -38,6 +40,7 @@
 <xsl:variable name="c" select="case"/>
 <p><a href="/office"><xsl:value-of select="i:t('office.back')"/></a></p>
 <h1><xsl:value-of select="$c/@ref"/></h1>
+<p><xsl:value-of select="$c/@office"/></p>
 <xsl:if test="notice">
 <div class="alert" role="alert"><p><xsl:value-of select="i:t(notice/@key)"/></p></div>
 </xsl:if>
@@ -47,6 +50,7 @@
 <h2 id="h-actions"><xsl:value-of select="i:t('office.actions')"/></h2>
 <xsl:variable name="sup" select="$c/@role = 'supervisor'"/>
 <xsl:choose>
+<xsl:when test="$c/@role = 'admin'"><p><xsl:value-of select="i:t('office.read_only')"/></p></xsl:when>
 <xsl:when test="$c/@state = 'submitted'">
 <xsl:variable name="d" select="$c/proposal"/>
 <xsl:choose>
@@ -238,7 +242,7 @@
 <xsl:otherwise><xsl:value-of select="i:t('office.bio.none')"/></xsl:otherwise>
 </xsl:choose></dd>
 </dl>
-<xsl:if test="$c/@state = 'paid'">
+<xsl:if test="$c/@state = 'paid' and not($c/@role = 'admin')">
 <xsl:if test="$b/@complete != 'true'"><p><xsl:value-of select="i:t('office.bio.incomplete')"/></p></xsl:if>
 
 <h3><xsl:value-of select="i:t('office.bio.photo')"/></h3>

@@ -2,7 +2,9 @@
 <!--
   Finding the office's cases: the form (what was typed, each mistake next
   to its field), then one page of matching cases, longest in their step
-  first, with links to the previous and the next page.
+  first, with links to the previous and the next page.  An admin
+  searches every office or chooses one; each case found then names its
+  office.
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -66,12 +68,48 @@
 </div>
 </xsl:template>
 
+<!--
+  An admin's office filter: the offices the database listed, or, on a
+  page answered before it was asked (a mistake in the form), the code as
+  typed, with its error.
+-->
+<xsl:template name="office-filter">
+<xsl:choose>
+<xsl:when test="office">
+<div class="field">
+<label for="office"><xsl:value-of select="i:t('search.office')"/></label>
+<select id="office" name="office">
+<option value=""><xsl:value-of select="i:t('office.all')"/></option>
+<xsl:for-each select="office">
+<option value="{@code}">
+<xsl:if test="@code = ../@f-office"><xsl:attribute name="selected">selected</xsl:attribute></xsl:if>
+<xsl:value-of select="@name"/> (<xsl:value-of select="@code"/>)</option>
+</xsl:for-each>
+</select>
+</div>
+</xsl:when>
+<xsl:when test="error[@field = 'office'] or @f-office != ''">
+<xsl:call-template name="field">
+<xsl:with-param name="prefix" select="'search.'"/>
+<xsl:with-param name="name" select="'office'"/>
+<xsl:with-param name="value" select="@f-office"/>
+<xsl:with-param name="hint" select="false()"/>
+</xsl:call-template>
+</xsl:when>
+</xsl:choose>
+</xsl:template>
+
 <xsl:template match="page" mode="content">
 <p><a href="/office"><xsl:value-of select="i:t('office.back')"/></a></p>
 <h1><xsl:value-of select="i:t('search.title')"/></h1>
-<xsl:if test="search/@office-name">
+<xsl:choose>
+<xsl:when test="search/@office-name">
 <p><xsl:value-of select="search/@office-name"/> (<xsl:value-of select="search/@office"/>)</p>
-</xsl:if>
+</xsl:when>
+<xsl:when test="search/@role = 'admin'">
+<p><xsl:value-of select="i:t('office.all')"/></p>
+</xsl:when>
+</xsl:choose>
 <xsl:if test="notice or search/error">
 <div class="alert" role="alert">
 <xsl:if test="search/error"><p><xsl:value-of select="i:t('search.errors')"/></p></xsl:if>
@@ -117,6 +155,7 @@
 <xsl:with-param name="name" select="'days'"/>
 <xsl:with-param name="value" select="@f-days"/>
 </xsl:call-template>
+<xsl:call-template name="office-filter"/>
 <button type="submit"><xsl:value-of select="i:t('search.submit')"/></button>
 </form>
 <xsl:if test="@total">
@@ -138,6 +177,9 @@
 <thead>
 <tr>
 <th scope="col"><xsl:value-of select="i:t('office.ref')"/></th>
+<xsl:if test="not(@office)">
+<th scope="col"><xsl:value-of select="i:t('office.office')"/></th>
+</xsl:if>
 <th scope="col"><xsl:value-of select="i:t('office.name')"/></th>
 <th scope="col"><xsl:value-of select="i:t('search.passport')"/></th>
 <th scope="col"><xsl:value-of select="i:t('search.state')"/></th>
@@ -150,6 +192,9 @@
 <xsl:for-each select="case">
 <tr>
 <th scope="row"><a href="/office/case/{@ref}"><xsl:value-of select="@ref"/></a></th>
+<xsl:if test="not(../@office)">
+<td><xsl:value-of select="@office"/></td>
+</xsl:if>
 <td><xsl:value-of select="@name"/></td>
 <td><xsl:value-of select="@nationality"/><xsl:text> </xsl:text><xsl:value-of select="@passport"/></td>
 <td><xsl:value-of select="i:t(concat('state.', @state))"/></td>

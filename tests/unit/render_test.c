@@ -159,6 +159,127 @@ office_case_offers_what_the_role_may(void **state)
 	free(sup);
 }
 
+/*
+ * An admin reads a case of any office and is offered nothing to do: in
+ * no step does the page carry an action or a biometrics form, while an
+ * officer's page of the same case does.
+ */
+static void
+office_case_offers_an_admin_nothing(void **state)
+{
+	const char *const	 states[] = { "submitted", "more_info", "paid",
+				    "biometrics_done", "cleared", "referred",
+				    "issued" };
+	xmlDocPtr		 doc;
+	xmlNodePtr		 c;
+	char			*admin, *officer;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		doc = office_model("admin");
+		c = xmlDocGetRootElement(doc)->children;
+		xmlSetProp(c, BAD_CAST "state", BAD_CAST states[i]);
+		admin = render("office-case", doc, LANG_EN);
+		doc = office_model("officer");
+		c = xmlDocGetRootElement(doc)->children;
+		xmlSetProp(c, BAD_CAST "state", BAD_CAST states[i]);
+		officer = render("office-case", doc, LANG_EN);
+		if (strstr(admin, "method=\"post\"") != NULL ||
+		    strstr(admin, "name=\"action\"") != NULL)
+			fail_msg("an admin is offered an action at %s",
+			    states[i]);
+		if (strstr(admin, "Read only") == NULL)
+			fail_msg("an admin is not told at %s", states[i]);
+		if (strstr(officer, "method=\"post\"") == NULL &&
+		    strcmp(states[i], "issued") != 0)
+			fail_msg("an officer is offered nothing at %s",
+			    states[i]);
+		free(admin);
+		free(officer);
+	}
+}
+
+/* The queues of every office: an admin chooses one; cases name theirs. */
+static void
+office_queues_let_an_admin_choose(void **state)
+{
+	xmlDocPtr	 doc;
+	xmlNodePtr	 root, q, o, c;
+	char		*html;
+
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	root = xmlNewNode(NULL, BAD_CAST "page");
+	xmlDocSetRootElement(doc, root);
+	xmlNewProp(root, BAD_CAST "path", BAD_CAST "/office");
+	q = xmlNewChild(root, NULL, BAD_CAST "queues", NULL);
+	xmlNewProp(q, BAD_CAST "role", BAD_CAST "admin");
+	o = xmlNewChild(q, NULL, BAD_CAST "office", NULL);
+	xmlNewProp(o, BAD_CAST "code", BAD_CAST "SMG");
+	xmlNewProp(o, BAD_CAST "name", BAD_CAST "Kantor Imigrasi Semarang");
+	o = xmlNewChild(q, NULL, BAD_CAST "queue", NULL);
+	xmlNewProp(o, BAD_CAST "name", BAD_CAST "check");
+	xmlNewProp(o, BAD_CAST "count", BAD_CAST "1");
+	c = xmlNewChild(o, NULL, BAD_CAST "case", NULL);
+	xmlNewProp(c, BAD_CAST "ref", BAD_CAST "SMG-2026-000123-7");
+	xmlNewProp(c, BAD_CAST "office", BAD_CAST "SMG");
+	xmlNewProp(c, BAD_CAST "level", BAD_CAST "regular");
+	html = render("office", doc, LANG_EN);
+	assert_non_null(strstr(html, "<option value=\"SMG\">"));
+	assert_non_null(strstr(html, "All offices"));
+	assert_non_null(strstr(html, "<td>SMG</td>"));
+	assert_null(strstr(html, "/office/link"));
+	free(html);
+}
+
+/*
+ * An admin's search: the offices to choose from, the one chosen kept
+ * selected; on a page answered before the database was asked, the code
+ * as typed, with its mistake next to it.
+ */
+static void
+office_search_lets_an_admin_choose(void **state)
+{
+	xmlDocPtr	 doc;
+	xmlNodePtr	 root, s, o;
+	char		*html;
+	int		 i;
+
+	for (i = 0; i < 2; i++) {
+		doc = xmlNewDoc(BAD_CAST "1.0");
+		root = xmlNewNode(NULL, BAD_CAST "page");
+		xmlDocSetRootElement(doc, root);
+		xmlNewProp(root, BAD_CAST "path", BAD_CAST "/office/search");
+		s = xmlNewChild(root, NULL, BAD_CAST "search", NULL);
+		if (i == 0) {
+			xmlNewProp(s, BAD_CAST "role", BAD_CAST "admin");
+			xmlNewProp(s, BAD_CAST "f-office", BAD_CAST "TBB");
+			o = xmlNewChild(s, NULL, BAD_CAST "office", NULL);
+			xmlNewProp(o, BAD_CAST "code", BAD_CAST "TAA");
+			xmlNewProp(o, BAD_CAST "name", BAD_CAST "Office A");
+			o = xmlNewChild(s, NULL, BAD_CAST "office", NULL);
+			xmlNewProp(o, BAD_CAST "code", BAD_CAST "TBB");
+			xmlNewProp(o, BAD_CAST "name", BAD_CAST "Office B");
+		} else {
+			xmlNewProp(s, BAD_CAST "f-office", BAD_CAST "tbb");
+			o = xmlNewChild(s, NULL, BAD_CAST "error", NULL);
+			xmlNewProp(o, BAD_CAST "field", BAD_CAST "office");
+			xmlNewProp(o, BAD_CAST "key",
+			    BAD_CAST "search.err.office");
+		}
+		html = render("office-search", doc, LANG_EN);
+		if (i == 0) {
+			assert_non_null(strstr(html,
+			    "<option value=\"TBB\" selected>"));
+			assert_non_null(strstr(html, "<option value=\"TAA\">"));
+		} else {
+			assert_non_null(strstr(html, "value=\"tbb\""));
+			assert_non_null(strstr(html,
+			    "three capital letters"));
+		}
+		free(html);
+	}
+}
+
 /* Model text is data: markup in it is escaped, never interpreted. */
 static void
 escapes_model_text(void **state)
@@ -258,6 +379,9 @@ main(void)
 		cmocka_unit_test(long_queue_says_at_least),
 		cmocka_unit_test(escapes_model_text),
 		cmocka_unit_test(office_case_offers_what_the_role_may),
+		cmocka_unit_test(office_case_offers_an_admin_nothing),
+		cmocka_unit_test(office_queues_let_an_admin_choose),
+		cmocka_unit_test(office_search_lets_an_admin_choose),
 		cmocka_unit_test(billing_only_while_submitted),
 		cmocka_unit_test(unknown_key_shows_itself),
 		cmocka_unit_test(unknown_template_is_an_error),
