@@ -280,6 +280,30 @@ office_search_lets_an_admin_choose(void **state)
 	}
 }
 
+/*
+ * The back office's 403 (an applicant at /office, an admin's hand-made
+ * form) says what happened in words, not as a catalogue key.
+ */
+static void
+office_staff_only_explains(void **state)
+{
+	xmlDocPtr	 doc;
+	xmlNodePtr	 root, e;
+	char		*html;
+
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	root = xmlNewNode(NULL, BAD_CAST "page");
+	xmlDocSetRootElement(doc, root);
+	xmlNewProp(root, BAD_CAST "path", BAD_CAST "/office");
+	e = xmlNewChild(root, NULL, BAD_CAST "error", NULL);
+	xmlNewProp(e, BAD_CAST "status", BAD_CAST "403");
+	xmlNewProp(e, BAD_CAST "key", BAD_CAST "office.err.staff_only");
+	html = render("error", doc, LANG_ID);
+	assert_null(strstr(html, "office.err.staff_only"));
+	assert_non_null(strstr(html, "Tidak ada yang diubah."));
+	free(html);
+}
+
 /* Model text is data: markup in it is escaped, never interpreted. */
 static void
 escapes_model_text(void **state)
@@ -382,6 +406,7 @@ main(void)
 		cmocka_unit_test(office_case_offers_an_admin_nothing),
 		cmocka_unit_test(office_queues_let_an_admin_choose),
 		cmocka_unit_test(office_search_lets_an_admin_choose),
+		cmocka_unit_test(office_staff_only_explains),
 		cmocka_unit_test(billing_only_while_submitted),
 		cmocka_unit_test(unknown_key_shows_itself),
 		cmocka_unit_test(unknown_template_is_an_error),
