@@ -2,7 +2,9 @@
 // a password through the reset mail and signs in to the office; the
 // admin disables the officer, whose open session ends at once; the admin
 // cannot change their own account (not even with a hand-made form), and
-// an officer has no admin page.
+// an officer has no admin page.  An admin reads every office's cases in
+// the back office, chooses an office, and is offered no action: a
+// hand-made form is refused and changes nothing.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
@@ -82,6 +84,76 @@ test('an admin manages staff; nobody changes their own account', async () => {
 		assert.equal(psql(`SELECT string_agg(action, ',' ORDER BY id) FROM audit_log
 		    WHERE account_id = :'p1'`, me), 'staff_created,staff_updated');
 		await Promise.all([ctx.close(), ad.ctx.close()]);
+	} finally {
+		await browser.close();
+	}
+});
+
+// A submitted case of office code, filed at the counter by its officer.
+function counterCase(code) {
+	const officer = `officer.${code.toLowerCase()}@imigrasi.example`;
+	const ref = psql(`SELECT (case_create(o.id, f.id, a.id, 'E23', 1::smallint,
+	    'regular', 'self', '', '', NULL)).reference
+	    FROM accounts o, offices f, applicants a
+	    WHERE o.email = :'p1' AND f.code = :'p2'
+	    ORDER BY a.id DESC LIMIT 1`, officer, code);
+	psql(`SELECT case_apply((SELECT id FROM accounts WHERE email = :'p1'),
+	    id, 'submit', version, NULL) FROM cases WHERE reference = :'p2'`,
+	    officer, ref);
+	return ref;
+}
+
+test('an admin reads every office\'s cases and acts on none', async () => {
+	const admin = 'admin@imigrasi.example';
+	staffPassword(admin);
+	const smg = counterCase('SMG');
+	const jkt = counterCase('JKT');
+	const browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+		args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+	});
+	try {
+		const ad = await signInStaff(browser, admin, /\/admin$/);
+		await ad.p.getByRole('link', { name: 'Cases of every office (read only)' }).click();
+		await ad.p.waitForURL(/\/office(\?|$)/);
+		await axeCheck(ad.p, 'office-queues-admin-en');
+		assert.match(await ad.p.textContent('main'), /Read only/);
+		assert.equal(await ad.p.locator('a[href="/office/link"]').count(), 0);
+
+		// One office chosen: its cases, none of another's.
+		await ad.p.locator('#office').selectOption('JKT');
+		await ad.p.getByRole('button', { name: 'Show' }).click();
+		await ad.p.waitForURL(/office=JKT/);
+		assert.match(await ad.p.textContent('section:has(#q-check)'), new RegExp(jkt));
+		assert.doesNotMatch(await ad.p.textContent('main'), new RegExp(smg));
+		const unknown = await ad.ctx.request.get(`${BASE}/office?office=ZZZ`);
+		assert.equal(unknown.status(), 404);
+
+		// The search reaches every office.
+		await ad.p.goto(`${BASE}/office/search?lang=en&ref=${jkt}`);
+		assert.deepEqual(await ad.p.locator('table tbody th a').allTextContents(), [jkt]);
+
+		// Another office's case page: everything, and no action.
+		await ad.p.goto(`${BASE}/office/case/${smg}?lang=en`);
+		await axeCheck(ad.p, 'office-case-admin-en');
+		assert.match(await ad.p.textContent('main'), /Read only/);
+		assert.equal(await ad.p.locator('main form[method=post]').count(), 0);
+
+		// A hand-made action is refused and changes nothing.
+		const v = psql(`SELECT version FROM cases WHERE reference = :'p1'`, smg);
+		const csrf = await ad.p.locator('input[name=csrf]').first().getAttribute('value');
+		const cookie = (await ad.ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+		const poke = await postForm(`/office/case/${smg}`, { csrf, lang: 'en',
+		    action: 'reject', version: v, reason: 'An admin tries',
+		    idem: 'admintestreadonly0001admintestreadonly' }, { cookie });
+		assert.equal(poke.status, 403);
+		assert.equal(psql(`SELECT state || ' ' || version FROM cases
+		    WHERE reference = :'p1'`, smg), `submitted ${v}`);
+		assert.equal(psql(`SELECT count(*) FROM audit_log l
+		    JOIN accounts a ON a.id = l.account_id
+		    JOIN cases c ON c.id = l.case_id
+		    WHERE a.email = :'p1' AND c.reference = :'p2'`, admin, smg), '0');
+		await ad.ctx.close();
 	} finally {
 		await browser.close();
 	}
