@@ -246,6 +246,7 @@ printer_thread(struct kore_task *t)
 	e.token = p->token;
 	e.photo = photo;
 	e.photolen = photolen;
+	e.cat = cat;
 	if (eitas_render(&e, app.settings.permit_font,
 	    app.settings.permit_font_bold, &pdf, &pdflen, &err) == -1)
 		goto out;

@@ -9,6 +9,7 @@
 #include <qrencode.h>
 
 #include "eitas.h"
+#include "i18n.h"
 #include "photo.h"
 
 #define MM(x)			((HPDF_REAL)((x) * 72.0 / 25.4))
@@ -113,16 +114,17 @@ static float	eitas_block(struct eitas_pg *, HPDF_Font, float, float,
 		    float, float, float, const char *, int);
 static void	eitas_guilloche(struct eitas_pg *, float, float, float,
 		    float);
-static void	eitas_frame(struct eitas_pg *, const char *);
+static void	eitas_frame(struct eitas_pg *, const struct eitas *);
 static float	eitas_data(struct eitas_pg *, const struct eitas *, float,
 		    float, float, float, int, struct err *);
 static int	eitas_layout(struct eitas_pg *, const struct eitas *,
 		    struct err *);
 static int	eitas_photo(struct eitas_pg *, const struct eitas *, float,
 		    float, struct err *);
-static int	eitas_qr(struct eitas_pg *, const char *, float, float,
+static int	eitas_qr(struct eitas_pg *, const struct eitas *, float, float,
 		    struct err *);
-static void	eitas_notes(struct eitas_pg *, float, float, float);
+static void	eitas_notes(struct eitas_pg *, const struct eitas *, float, float,
+		    float);
 static int	eitas_save(struct eitas_pg *, unsigned char **, size_t *,
 		    struct err *);
 static int	eitas_pdf_string(const unsigned char *, size_t, char *,
@@ -270,6 +272,35 @@ eitas_token_ok(const char *s, size_t len)
  * which libharu calls without a longjmp target, never sees a PNG it
  * would abort() on.
  */
+/*
+ * Every word on the permit comes from the catalogues, in Indonesian and
+ * English; eitas_check() makes sure all of them are there, so the
+ * drawing never meets a missing one.
+ */
+static const char *eitas_keys[] = {
+	"eitas.republic", "eitas.directorate", "eitas.title", "eitas.page",
+	"eitas.name", "eitas.nationality", "eitas.passport", "eitas.birth",
+	"eitas.kind", "eitas.number", "eitas.valid", "eitas.until",
+	"eitas.sponsor", "eitas.office", "eitas.issued", "eitas.no_photo",
+	"eitas.scan", "eitas.notes", "eitas.note.electronic",
+	"eitas.note.verify", "eitas.note.carry",
+};
+
+static const char *
+eitas_msg(const struct eitas *e, enum lang lang, const char *key)
+{
+	return (i18n_get(e->cat, lang, key));
+}
+
+/* "Indonesian / English" into buf (cut to fit: labels are short). */
+static const char *
+eitas_both(const struct eitas *e, const char *key, char *buf, size_t sz)
+{
+	(void)snprintf(buf, sz, "%s / %s", eitas_msg(e, LANG_ID, key),
+	    eitas_msg(e, LANG_EN, key));
+	return (buf);
+}
+
 static int
 eitas_check(const struct eitas *e, struct err *err)
 {
@@ -279,6 +310,14 @@ eitas_check(const struct eitas *e, struct err *err)
 	if (e == NULL) {
 		err_set(err, "eitas: no permit");
 		return (-1);
+	}
+	for (i = 0; i < sizeof(eitas_keys) / sizeof(eitas_keys[0]); i++) {
+		if (e->cat == NULL ||
+		    i18n_get(e->cat, LANG_ID, eitas_keys[i]) == NULL ||
+		    i18n_get(e->cat, LANG_EN, eitas_keys[i]) == NULL) {
+			err_set(err, "eitas: no message %s", eitas_keys[i]);
+			return (-1);
+		}
 	}
 	for (i = 0; i < sizeof(eitas_fields) / sizeof(eitas_fields[0]); i++) {
 		memcpy(&v, (const char *)e + eitas_fields[i].off, sizeof(v));
@@ -465,12 +504,12 @@ eitas_guilloche(struct eitas_pg *pg, float x, float y, float w, float h)
 
 /* The frame, the header and the footer. */
 static void
-eitas_frame(struct eitas_pg *pg, const char *number)
+eitas_frame(struct eitas_pg *pg, const struct eitas *e)
 {
 	HPDF_Page	 p = pg->page;
 	float		 x = EITAS_MARGIN, w = EITAS_PAGE_W - 2 * x;
 	float		 top = EITAS_PAGE_H - EITAS_MARGIN, y;
-	char		 foot[96];
+	char		 line[256];
 
 	eitas_guilloche(pg, x + 6, EITAS_MARGIN + 6, w - 12,
 	    EITAS_PAGE_H - 2 * EITAS_MARGIN - 12);
@@ -486,16 +525,18 @@ eitas_frame(struct eitas_pg *pg, const char *number)
 
 	(void)HPDF_Page_SetRGBFill(p, NAVY);
 	y = top - 30;
-	eitas_center(pg, pg->bold, 15, x, w, y, "REPUBLIK INDONESIA");
+	eitas_center(pg, pg->bold, 15, x, w, y,
+	    eitas_msg(e, LANG_ID, "eitas.republic"));
 	(void)HPDF_Page_SetRGBFill(p, GREY);
-	eitas_center(pg, pg->font, 8, x, w, y - 13,
-	    "DIREKTORAT JENDERAL IMIGRASI  ·  "
-	    "DIRECTORATE GENERAL OF IMMIGRATION");
+	(void)snprintf(line, sizeof(line), "%s  ·  %s",
+	    eitas_msg(e, LANG_ID, "eitas.directorate"),
+	    eitas_msg(e, LANG_EN, "eitas.directorate"));
+	eitas_center(pg, pg->font, 8, x, w, y - 13, line);
 	(void)HPDF_Page_SetRGBFill(p, BLACK);
 	eitas_center(pg, pg->bold, 17, x, w, y - 38,
-	    "IZIN TINGGAL TERBATAS ELEKTRONIK (e-ITAS)");
+	    eitas_msg(e, LANG_ID, "eitas.title"));
 	eitas_center(pg, pg->font, 11, x, w, y - 54,
-	    "Electronic Limited Stay Permit");
+	    eitas_msg(e, LANG_EN, "eitas.title"));
 
 	y = top - EITAS_HEADER_H;
 	(void)HPDF_Page_SetRGBFill(p, NAVY);
@@ -506,11 +547,11 @@ eitas_frame(struct eitas_pg *pg, const char *number)
 	    1.2f);
 	(void)HPDF_Page_Fill(p);
 
-	/* number is at most 40 bytes: the footer always fits. */
-	(void)snprintf(foot, sizeof(foot), "e-ITAS %s  ·  halaman 1 dari 1  ·  "
-	    "page 1 of 1", number);
+	(void)snprintf(line, sizeof(line), "e-ITAS %s  ·  %s  ·  %s",
+	    e->number, eitas_msg(e, LANG_ID, "eitas.page"),
+	    eitas_msg(e, LANG_EN, "eitas.page"));
 	(void)HPDF_Page_SetRGBFill(p, GREY);
-	eitas_center(pg, pg->font, 7, x, w, EITAS_MARGIN + 12, foot);
+	eitas_center(pg, pg->font, 7, x, w, EITAS_MARGIN + 12, line);
 }
 
 /*
@@ -524,33 +565,31 @@ eitas_data(struct eitas_pg *pg, const struct eitas *e, float x, float y,
     float w, float minsize, int draw, struct err *err)
 {
 	char		 kind[EITAS_VALUE_MAX], valid[EITAS_VALUE_MAX];
+	char		 label[128];
 	const struct {
-		const char	*label;
+		const char	*key;
 		const char	*value;
 		float		 size;
 	} rows[] = {
-		{ "Nama / Name", e->holder, EITAS_NAME_SIZE },
-		{ "Kewarganegaraan / Nationality", e->nationality,
-		    EITAS_VALUE_SIZE },
-		{ "Nomor paspor / Passport number", e->passport,
-		    EITAS_VALUE_SIZE },
-		{ "Tanggal lahir / Date of birth", e->birth_date,
-		    EITAS_VALUE_SIZE },
-		{ "Jenis izin / Permit kind", kind, EITAS_VALUE_SIZE },
-		{ "Nomor izin / Permit number", e->number, EITAS_VALUE_SIZE },
-		{ "Berlaku / Valid", valid, EITAS_VALUE_SIZE },
-		{ "Penjamin / Sponsor", e->sponsor != NULL &&
+		{ "eitas.name", e->holder, EITAS_NAME_SIZE },
+		{ "eitas.nationality", e->nationality, EITAS_VALUE_SIZE },
+		{ "eitas.passport", e->passport, EITAS_VALUE_SIZE },
+		{ "eitas.birth", e->birth_date, EITAS_VALUE_SIZE },
+		{ "eitas.kind", kind, EITAS_VALUE_SIZE },
+		{ "eitas.number", e->number, EITAS_VALUE_SIZE },
+		{ "eitas.valid", valid, EITAS_VALUE_SIZE },
+		{ "eitas.sponsor", e->sponsor != NULL &&
 		    *e->sponsor != '\0' ? e->sponsor : "—", EITAS_VALUE_SIZE },
-		{ "Kantor / Office", e->office, EITAS_VALUE_SIZE },
-		{ "Tanggal terbit / Issued", e->issued, EITAS_VALUE_SIZE },
+		{ "eitas.office", e->office, EITAS_VALUE_SIZE },
+		{ "eitas.issued", e->issued, EITAS_VALUE_SIZE },
 	};
 	size_t		 i;
 	int		 a, b;
 
 	a = snprintf(kind, sizeof(kind), "%s — %s / %s", e->kind, e->kind_id,
 	    e->kind_en);
-	b = snprintf(valid, sizeof(valid), "%s  s.d. / to  %s", e->valid_from,
-	    e->valid_to);
+	b = snprintf(valid, sizeof(valid), "%s  %s  %s", e->valid_from,
+	    eitas_both(e, "eitas.until", label, sizeof(label)), e->valid_to);
 	if (a < 0 || (size_t)a >= sizeof(kind) || b < 0 ||
 	    (size_t)b >= sizeof(valid)) {
 		err_set(err, "eitas: a value does not fit");
@@ -560,7 +599,8 @@ eitas_data(struct eitas_pg *pg, const struct eitas *e, float x, float y,
 		if (draw) {
 			(void)HPDF_Page_SetRGBFill(pg->page, GREY);
 			eitas_text(pg, pg->font, EITAS_LABEL_SIZE, x,
-			    y - EITAS_LABEL_SIZE, rows[i].label);
+			    y - EITAS_LABEL_SIZE, eitas_both(e, rows[i].key,
+			    label, sizeof(label)));
 			(void)HPDF_Page_SetRGBFill(pg->page, BLACK);
 		}
 		y = eitas_block(pg, pg->bold, rows[i].size, minsize, x,
@@ -585,9 +625,11 @@ eitas_photo(struct eitas_pg *pg, const struct eitas *e, float x, float top,
 	if (e->photo == NULL) {
 		(void)HPDF_Page_SetRGBFill(pg->page, GREY);
 		eitas_center(pg, pg->font, 9, x, EITAS_PHOTO_W,
-		    y + EITAS_PHOTO_H / 2 + 3, "Tanpa foto");
+		    y + EITAS_PHOTO_H / 2 + 3,
+		    eitas_msg(e, LANG_ID, "eitas.no_photo"));
 		eitas_center(pg, pg->font, 9, x, EITAS_PHOTO_W,
-		    y + EITAS_PHOTO_H / 2 - 9, "No photo");
+		    y + EITAS_PHOTO_H / 2 - 9,
+		    eitas_msg(e, LANG_EN, "eitas.no_photo"));
 	} else {
 		if (e->photo[0] == 0xff)
 			img = HPDF_LoadJpegImageFromMem(pg->doc, e->photo,
@@ -623,15 +665,16 @@ eitas_photo(struct eitas_pg *pg, const struct eitas *e, float x, float top,
  * is one rectangle.
  */
 static int
-eitas_qr(struct eitas_pg *pg, const char *token, float x, float top,
+eitas_qr(struct eitas_pg *pg, const struct eitas *e, float x, float top,
     struct err *err)
 {
 	QRcode		*qr;
+	char		 line[128];
 	float		 m;
 	int		 row, col, run;
 
 	errno = 0;
-	if ((qr = QRcode_encodeString(token, 0, QR_ECLEVEL_M, QR_MODE_8,
+	if ((qr = QRcode_encodeString(e->token, 0, QR_ECLEVEL_M, QR_MODE_8,
 	    1)) == NULL) {
 		err_set(err, "eitas: QR code: %s", strerror(errno));
 		return (-1);
@@ -658,43 +701,36 @@ eitas_qr(struct eitas_pg *pg, const char *token, float x, float top,
 	QRcode_free(qr);
 
 	(void)HPDF_Page_SetRGBFill(pg->page, BLACK);
+	(void)snprintf(line, sizeof(line), "%s /",
+	    eitas_msg(e, LANG_ID, "eitas.scan"));
 	eitas_center(pg, pg->font, 8, x, EITAS_QR_SIZE, top - EITAS_QR_SIZE - 9,
-	    "Pindai untuk memverifikasi /");
+	    line);
 	eitas_center(pg, pg->font, 8, x, EITAS_QR_SIZE,
-	    top - EITAS_QR_SIZE - 19, "Scan to verify — /verify");
+	    top - EITAS_QR_SIZE - 19, eitas_msg(e, LANG_EN, "eitas.scan"));
 	return (eitas_failed(pg, "QR code", err) ? -1 : 0);
 }
 
 /* What the holder and an officer need to know, in both languages. */
 static void
-eitas_notes(struct eitas_pg *pg, float x, float y, float w)
+eitas_notes(struct eitas_pg *pg, const struct eitas *e, float x, float y,
+    float w)
 {
-	static const char	*notes[][2] = {
-		{ "Izin tinggal ini diterbitkan secara elektronik dan sah "
-		  "tanpa tanda tangan basah maupun cap.",
-		  "This stay permit is issued electronically and is valid "
-		  "without a wet signature or stamp." },
-		{ "Keaslian izin dapat diperiksa dengan memindai kode QR; "
-		  "hasil pemeriksaan di /verify harus sama dengan data di "
-		  "atas.",
-		  "Check authenticity by scanning the QR code; the result at "
-		  "/verify must match the data above." },
-		{ "Bawa dokumen ini bersama paspor Anda selama berada di "
-		  "Indonesia.",
-		  "Carry this document with your passport while in "
-		  "Indonesia." },
-	};
+	static const char	*notes[] = { "eitas.note.electronic",
+				    "eitas.note.verify", "eitas.note.carry" };
+	char			 label[128];
 	size_t			 i;
 
 	(void)HPDF_Page_SetRGBFill(pg->page, NAVY);
-	eitas_text(pg, pg->bold, 9, x, y - 9, "Catatan / Notes");
+	eitas_text(pg, pg->bold, 9, x, y - 9,
+	    eitas_both(e, "eitas.notes", label, sizeof(label)));
 	y -= 18;
 	for (i = 0; i < sizeof(notes) / sizeof(notes[0]); i++) {
 		(void)HPDF_Page_SetRGBFill(pg->page, BLACK);
-		y = eitas_block(pg, pg->font, 8, 8, x, y, w, notes[i][0], 1);
+		y = eitas_block(pg, pg->font, 8, 8, x, y, w,
+		    eitas_msg(e, LANG_ID, notes[i]), 1);
 		(void)HPDF_Page_SetRGBFill(pg->page, GREY);
-		y = eitas_block(pg, pg->font, 8, 8, x, y - 1, w, notes[i][1],
-		    1);
+		y = eitas_block(pg, pg->font, 8, 8, x, y - 1, w,
+		    eitas_msg(e, LANG_EN, notes[i]), 1);
 		y -= 8;
 	}
 }
@@ -764,7 +800,7 @@ eitas_layout(struct eitas_pg *pg, const struct eitas *e, struct err *err)
 		if (y >= limit)
 			break;
 	}
-	eitas_frame(pg, e->number);
+	eitas_frame(pg, e);
 	if (eitas_photo(pg, e, left, top, err) == -1 ||
 	    (y = eitas_data(pg, e, dx, top, right - dx, minsize, 1, err)) < 0)
 		return (-1);
@@ -777,10 +813,10 @@ eitas_layout(struct eitas_pg *pg, const struct eitas *e, struct err *err)
 	(void)HPDF_Page_LineTo(pg->page, right, y);
 	(void)HPDF_Page_Stroke(pg->page);
 	y -= MM(6);
-	if (eitas_qr(pg, e->token, left, y, err) == -1)
+	if (eitas_qr(pg, e, left, y, err) == -1)
 		return (-1);
 	dx = left + EITAS_QR_SIZE + MM(8);
-	eitas_notes(pg, dx, y, right - dx);
+	eitas_notes(pg, e, dx, y, right - dx);
 	return (eitas_failed(pg, "layout", err) ? -1 : 0);
 }
 

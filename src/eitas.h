@@ -39,6 +39,8 @@
  * bytes at most), passport (30) and kind (16) are printable ASCII.
  * Dates are YYYY-MM-DD (shape only: the caller checks the calendar).
  */
+struct i18n;
+
 struct eitas {
 	const char	*number;	/* "SMG-2026-P000012" */
 	const char	*holder;	/* full name */
@@ -56,6 +58,8 @@ struct eitas {
 	const char	*token;		/* "KITAS1:" [A-Z2-7:=]+, the QR */
 	const unsigned char *photo;	/* JPEG or PNG by magic, or NULL */
 	size_t		 photolen;
+	/* The catalogues: every word on the permit, in both languages. */
+	const struct i18n *cat;
 };
 
 /*

@@ -16,6 +16,7 @@
 #include "tmpdir.h"
 
 #include "eitas.h"
+#include "i18n.h"
 
 #define FONT		"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define FONT_BOLD	"/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
@@ -29,7 +30,10 @@ static char		 token[EITAS_TOKEN_MAX + 1];
 static unsigned char	*png;
 static size_t		 pnglen;
 
-static const struct eitas sample = {
+static struct i18n	*cat;
+
+/* .cat is set by setup(): the real catalogues. */
+static struct eitas sample = {
 	.number = "SMG-2026-P000012",
 	.holder = "Zoë Ångström-Núñez",
 	.nationality = "SWE",
@@ -379,6 +383,7 @@ refuses_bad_fields(void **state)
 	e = sample; e.birth_date = "17-04-1990"; refused(&e, "birth_date is");
 	e = sample; e.valid_to = "2027-1-14"; refused(&e, "valid_to is");
 	e = sample; e.token = NULL; refused(&e, "token");
+	e = sample; e.cat = NULL; refused(&e, "no message eitas.republic");
 	e = sample; e.token = "KITAS1:"; refused(&e, "token");
 	e = sample; e.token = "KITAS1:abcd"; refused(&e, "token");
 	e = sample; e.token = "KITAS1:AB18"; refused(&e, "token");
@@ -548,6 +553,7 @@ qr_code_scans_back_to_the_token(void **state)
 static int
 setup(void **state)
 {
+	struct err	 err;
 	size_t		 i, n;
 	static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 	uint32_t	 x = 2463534242U;
@@ -562,6 +568,11 @@ setup(void **state)
 	}
 	token[n + 240] = '\0';
 	png = make_png(&pnglen);
+	if (i18n_load(&cat, "assets/i18n", &err) == -1) {
+		fprintf(stderr, "eitas_test: %s\n", err.msg);
+		return (-1);
+	}
+	sample.cat = cat;
 	return (tmpdir_make("eitas_test"));
 }
 
@@ -569,6 +580,7 @@ static int
 teardown(void **state)
 {
 	free(png);
+	i18n_free(cat);
 	return (tmpdir_remove());
 }
 
