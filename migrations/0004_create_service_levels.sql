@@ -142,12 +142,15 @@ BEGIN
 	SELECT k.case_id, p_now, s.nominal_due, s.outage_from, s.outage_to,
 	    extract(epoch FROM s.paused_outage)::integer,
 	    format('express service missed its due time %s; the central '
-	    'link was down %s to %s while the case waited for clearance',
-	    to_char(s.nominal_due, 'YYYY-MM-DD HH24:MI TZ'),
-	    to_char(s.outage_from, 'YYYY-MM-DD HH24:MI TZ'),
-	    coalesce(to_char(s.outage_to, 'YYYY-MM-DD HH24:MI TZ'), 'now'))
+	    'link was down %s to %s while the case waited for clearance '
+	    '(times in %s)',
+	    to_char(s.nominal_due AT TIME ZONE o.timezone, 'YYYY-MM-DD HH24:MI'),
+	    to_char(s.outage_from AT TIME ZONE o.timezone, 'YYYY-MM-DD HH24:MI'),
+	    coalesce(to_char(s.outage_to AT TIME ZONE o.timezone,
+	    'YYYY-MM-DD HH24:MI'), 'now'), o.timezone)
 	FROM case_sla_clock k
 	JOIN cases c ON c.id = k.case_id AND c.service_level = 'express'
+	JOIN offices o ON o.id = c.office_id
 	CROSS JOIN LATERAL case_sla(k.case_id, p_now) s
 	WHERE k.nominal_due < p_now AND s.missed_by_outage AND
 	    extract(epoch FROM s.paused_outage) >= 1 AND

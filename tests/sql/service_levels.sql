@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(21);
+SELECT plan(22);
 
 -- Working days, in the office's zone (Asia/Jakarta, UTC+7).
 INSERT INTO holidays VALUES ('2030-01-01', 'Tahun Baru');
@@ -79,6 +79,10 @@ SELECT is(sla_flag_compensations(now()), 0, '... once');
 SELECT ok((SELECT reason LIKE '%express service missed its due time%'
     AND outage_seconds >= 2 * 86400 FROM compensations WHERE case_id = :c),
     'the flag carries the outage window as its reason');
+SELECT ok((SELECT reason LIKE '%down ' || to_char((now() - interval '6 days')
+    AT TIME ZONE 'Asia/Jakarta', 'YYYY-MM-DD HH24:MI') || ' to %' ||
+    '(times in Asia/Jakarta)' FROM compensations WHERE case_id = :c),
+    '... in the office''s time, saying which');
 
 SELECT pg_temp.t_case('draft', 'regular') AS r \gset
 INSERT INTO case_events (case_id, version, command, from_state, to_state,
