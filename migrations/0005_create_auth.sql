@@ -110,6 +110,21 @@ LANGUAGE sql IMMUTABLE AS $$
 	    'RZvuk58jLjh1N5Ozgif45aIWnzve5ZFWO8yipu5qoEU'::text
 $$;
 
+-- A confirmation link for account a: its token (kept as its hash) and
+-- the mail that carries it.
+CREATE FUNCTION auth_confirm_mail(a accounts, p_token text,
+    p_now timestamptz) RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO account_tokens (token_hash, account_id, purpose, created_at,
+	    expires_at)
+	    SELECT auth_token_hash(p_token), a.id, 'confirm', p_now,
+	    p_now + p.confirm_ttl FROM auth_policy p;
+	INSERT INTO mail_outbox (account_id, to_addr, kind, lang, data,
+	    created_at)
+	    VALUES (a.id, a.email, 'confirm', a.lang,
+	    jsonb_build_object('token', p_token), p_now);
+$$;
+
 -- Registration.  The answer never says whether the address was taken
 -- (the mail does): 'ok' either way, with the account to mail.  A name
 -- that is empty, blank, longer than 200 characters or holds a control
@@ -121,7 +136,6 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
 	a	accounts%ROWTYPE;
-	pol	auth_policy%ROWTYPE;
 BEGIN
 	IF p_name IS NULL OR btrim(p_name) = '' OR length(p_name) > 200 OR
 	    p_name ~ '[[:cntrl:]]' THEN
@@ -134,7 +148,6 @@ BEGIN
 		RETURN QUERY SELECT 'invalid_input'::text, NULL::bigint;
 		RETURN;
 	END IF;
-	SELECT * INTO pol FROM auth_policy;
 	-- The same request again (the server retries on a lost
 	-- connection): the token says it was done already.
 	IF EXISTS (SELECT 1 FROM account_tokens
@@ -159,14 +172,7 @@ BEGIN
 	INSERT INTO accounts (role, email, display_name, password_hash, lang)
 	    VALUES ('applicant', p_email, p_name, p_hash, p_lang)
 	    RETURNING * INTO a;
-	INSERT INTO account_tokens (token_hash, account_id, purpose, created_at,
-	    expires_at)
-	    VALUES (auth_token_hash(p_token), a.id, 'confirm', p_now,
-	    p_now + pol.confirm_ttl);
-	INSERT INTO mail_outbox (account_id, to_addr, kind, lang, data,
-	    created_at)
-	    VALUES (a.id, a.email, 'confirm', a.lang,
-	    jsonb_build_object('token', p_token), p_now);
+	PERFORM auth_confirm_mail(a, p_token, p_now);
 	RETURN QUERY SELECT 'ok'::text, a.id;
 END
 $$;
@@ -204,14 +210,7 @@ BEGIN
 	    purpose = 'confirm' AND created_at > p_now - pol.confirm_again) THEN
 		RETURN 'wait';
 	END IF;
-	INSERT INTO account_tokens (token_hash, account_id, purpose, created_at,
-	    expires_at)
-	    VALUES (auth_token_hash(p_token), a.id, 'confirm', p_now,
-	    p_now + pol.confirm_ttl);
-	INSERT INTO mail_outbox (account_id, to_addr, kind, lang, data,
-	    created_at)
-	    VALUES (a.id, a.email, 'confirm', a.lang,
-	    jsonb_build_object('token', p_token), p_now);
+	PERFORM auth_confirm_mail(a, p_token, p_now);
 	RETURN 'ok';
 END
 $$;
