@@ -206,8 +206,12 @@ BEGIN
 		RETURN 'ok';
 	END IF;
 	SELECT * INTO pol FROM auth_policy;
+	-- Links really mailed: not the spent marker a registration of the
+	-- same address leaves (anyone can register it, and must not be
+	-- able to keep the owner's link from going out).
 	IF EXISTS (SELECT 1 FROM account_tokens WHERE account_id = a.id AND
-	    purpose = 'confirm' AND created_at > p_now - pol.confirm_again) THEN
+	    purpose = 'confirm' AND used_at IS NULL AND
+	    created_at > p_now - pol.confirm_again) THEN
 		RETURN 'wait';
 	END IF;
 	PERFORM auth_confirm_mail(a, p_token, p_now);
