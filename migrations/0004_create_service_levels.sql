@@ -209,7 +209,11 @@ BEGIN
 		FROM clearance_results x WHERE x.outbox_id = o.id AND
 		x.result = 'pending') r
 	    WHERE o.status = 'pending' AND o.awaiting_async AND
-		r.received_at < p_now - p.verdict_overdue
+		r.received_at < p_now - p.verdict_overdue AND
+		-- Once per wait: a supervisor who resolved it chases it.
+		NOT EXISTS (SELECT 1 FROM incidents i
+		    WHERE i.kind = 'verdict_overdue' AND i.case_id = c.id AND
+		    i.opened_at >= r.received_at)
 	    ON CONFLICT (kind, case_id) WHERE case_id IS NOT NULL AND
 	    resolved_at IS NULL DO NOTHING;
 	PERFORM sla_flag_compensations(p_now);

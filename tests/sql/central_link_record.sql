@@ -31,7 +31,7 @@ EXCEPTION WHEN others THEN
 END
 $$;
 
-SELECT plan(89);
+SELECT plan(90);
 
 -- 1. An ok report with its verdicts --------------------------------------
 SELECT pg_temp.reset(pg_temp.t('1 h'));
@@ -424,6 +424,13 @@ SELECT clr_housekeeping(:'hk'::timestamptz + interval '7 days 8 min')
     AS ignored \gset
 SELECT is((SELECT count(*) FROM incidents WHERE kind = 'verdict_overdue'),
     1::bigint, '... once');
+UPDATE incidents SET resolved_at = :'hk'::timestamptz + interval '7 days 8 min'
+    WHERE kind = 'verdict_overdue';
+SELECT clr_housekeeping(:'hk'::timestamptz + interval '7 days 9 min')
+    AS ignored \gset
+SELECT is((SELECT count(*) FROM incidents WHERE kind = 'verdict_overdue'),
+    1::bigint, 'a supervisor resolved it (they chase central): not again');
+UPDATE incidents SET resolved_at = NULL WHERE kind = 'verdict_overdue';
 SELECT is(clr_resolve((SELECT idem_key FROM outbox WHERE id = :v1), 'clear',
     NULL, NULL, :'hk'::timestamptz + interval '7 days 9 min',
     :'hk'::timestamptz + interval '7 days 10 min'), 'ok',
