@@ -81,6 +81,8 @@ link_fail(struct link *lk, const char *code)
 		    HTTP_STATUS_BAD_REQUEST },
 		{ "not_found", "office.link.err.not_found",
 		    HTTP_STATUS_NOT_FOUND },
+		{ "retry_first", "office.link.err.retry_first",
+		    HTTP_STATUS_CONFLICT },
 		{ "invalid_input", "office.err.invalid",
 		    HTTP_STATUS_BAD_REQUEST },
 	};

@@ -206,7 +206,8 @@ $$;
 -- of bad answers, and the incident is resolved.  Returns ok, forbidden
 -- (not a supervisor, or no session), reason_required, not_found (no such
 -- open incident for them, or nothing left to retry: the case has moved
--- on) or invalid_input.
+-- on), retry_first (resolving a refused request the case still waits
+-- for) or invalid_input.
 -- Repeating an action changes nothing and records nothing again.
 CREATE FUNCTION office_link_command(p_session bytea, p_action text,
     p_reason text, p_incident bigint, p_now timestamptz DEFAULT now())
@@ -267,6 +268,13 @@ BEGIN
 		IF NOT FOUND THEN
 			RETURN 'not_found';
 		END IF;
+	ELSIF p_action = 'resolve' AND i.kind = 'retries_exhausted' AND
+	    EXISTS (SELECT 1 FROM outbox o JOIN cases c ON c.id = o.case_id
+	    WHERE o.case_id = i.case_id AND o.kind = 'clearance' AND
+	    o.status = 'dead' AND c.state = 'awaiting_clearance') THEN
+		-- Closing it would leave the case waiting for a check that
+		-- never goes (only the applicant's withdrawal ends the wait).
+		RETURN 'retry_first';
 	END IF;
 	IF p_action = 'acknowledge' THEN
 		IF i.acknowledged_at IS NOT NULL THEN

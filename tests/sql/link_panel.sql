@@ -7,7 +7,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(58);
+SELECT plan(60);
 
 SELECT pg_temp.sessions('officer', 'supervisor', 'officer_b', 'applicant');
 
@@ -175,6 +175,10 @@ INSERT INTO incidents (kind, office_id, detail, opened_at)
     'printer', now()) RETURNING id AS inc_p \gset
 SELECT is(pg_temp.cmd('supervisor', 'retry', NULL, :inc_p), 'invalid_input',
     'only a refused request can be sent again');
+SELECT is(pg_temp.cmd('supervisor', 'resolve', NULL, :inc_c), 'retry_first',
+    'closing it while the case waits for the refused request is refused');
+SELECT is((SELECT resolved_at IS NULL FROM incidents WHERE id = :inc_c), true,
+    '... the incident stays open');
 SELECT is(pg_temp.cmd('supervisor', 'retry', NULL, :inc_c), 'ok',
     'the supervisor sends it again');
 SELECT is((SELECT status || '/' || bad_answers || '/' || solo || '/' ||
