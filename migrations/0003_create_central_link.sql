@@ -116,8 +116,9 @@ CREATE TABLE clearance_results (
 	via		text NOT NULL CHECK (via IN ('dispatch', 'exchange'))
 );
 CREATE INDEX clearance_results_case ON clearance_results (case_id, id);
-CREATE INDEX clearance_results_received ON clearance_results (received_at)
-    WHERE result <> 'pending';
+-- Answers by when they came: the drain rate counts every answer, a
+-- "pending" too (it takes its request out of the queue).
+CREATE INDEX clearance_results_received ON clearance_results (received_at);
 -- The queue as applicants see it (backlog, place in line): counted from
 -- this index alone.
 CREATE INDEX outbox_queue ON outbox (priority, created_at, id)
@@ -578,7 +579,9 @@ CREATE FUNCTION clr_drain_rate(p central_policy, l central_link,
 RETURNS TABLE (rate numeric, held numeric)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	quiet	timestamptz := p_now - interval '5 minutes';
+	-- The last five whole minutes, as the samples cut them.
+	upto	timestamptz := date_trunc('minute', p_now);
+	quiet	timestamptz := upto - interval '5 minutes';
 	obs	numeric;
 BEGIN
 	rate := clr_allowed_rate(p, l, greatest(p_now, l.hold_until));
@@ -590,7 +593,7 @@ BEGIN
 	    coalesce(l.hold_until, '-infinity') <= quiet THEN
 		SELECT CASE WHEN count(*) = 5 THEN sum(answered) / 300.0 END
 		    INTO obs FROM link_samples
-		    WHERE at > quiet AND at <= p_now;
+		    WHERE at > quiet AND at <= upto;
 		IF obs > 0 THEN
 			rate := least(rate, obs);
 		END IF;
@@ -616,7 +619,7 @@ LANGUAGE sql STABLE AS $$
 	    NOT awaiting_async),
 	obs AS (SELECT count(*) / 300.0 AS rate FROM clearance_results
 	    WHERE received_at > p_now - interval '5 minutes' AND
-	    received_at <= p_now AND result <> 'pending'),
+	    received_at <= p_now),
 	r AS (SELECT clr_allowed_rate(p, l, p_now) AS allowed, d.rate AS later,
 	    d.held FROM p, l, b, clr_drain_rate(p, l, p_now, b.oldest) d)
 	SELECT l.state, l.state_since, l.paused,

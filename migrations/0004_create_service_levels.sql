@@ -192,8 +192,7 @@ BEGIN
 	    SELECT date_trunc('minute', p_now), s.state, s.backlog,
 	    s.oldest_seconds, (SELECT count(*) FROM clearance_results
 	    WHERE received_at > date_trunc('minute', p_now) - interval '1 minute'
-	    AND received_at <= date_trunc('minute', p_now) AND
-	    result <> 'pending')
+	    AND received_at <= date_trunc('minute', p_now))
 	    ON CONFLICT (at) DO NOTHING;
 	-- A "pending" that never became a verdict: nobody may wait for
 	-- ever without a person knowing.

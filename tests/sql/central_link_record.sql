@@ -31,7 +31,7 @@ EXCEPTION WHEN others THEN
 END
 $$;
 
-SELECT plan(90);
+SELECT plan(91);
 
 -- 1. An ok report with its verdicts --------------------------------------
 SELECT pg_temp.reset(pg_temp.t('1 h'));
@@ -339,18 +339,20 @@ SELECT is((SELECT count(*) FROM clr_case_eta(pg_temp.case_of(:qa),
     'a request awaiting the exchange is not in the queue');
 -- Central answered only 0.1 a second through the last five minutes,
 -- with requests waiting all along: the estimates believe what it did.
+SELECT date_trunc('minute', pg_temp.t('1 day 5 min')) AS m0 \gset
 INSERT INTO link_samples (at, state, backlog, oldest_seconds, answered)
-    SELECT pg_temp.t('1 day 5 min') + g * interval '1 minute', 'closed', 5,
+    SELECT :'m0'::timestamptz + g * interval '1 minute', 'closed', 5,
     600, 6 FROM generate_series(1, 5) g;
 SELECT is((SELECT row(allowed_rate, eta_seconds)::text
-    FROM clr_status(pg_temp.t('1 day 10 min'))), '(0.50,50)',
+    FROM clr_status(:'m0'::timestamptz + interval '5 min 30 s')), '(0.50,50)',
     'central slower than allowed: the eta counts at the observed rate');
 SELECT is((SELECT eta_seconds FROM clr_case_eta(pg_temp.case_of(:r3),
-    pg_temp.t('1 day 10 min'))), 50, '... and so does a case''s own');
+    :'m0'::timestamptz + interval '5 min 30 s')), 50,
+    '... and so does a case''s own');
 SELECT is((SELECT eta_seconds FROM clr_case_eta(pg_temp.case_of(:r3),
-    pg_temp.t('1 day 11 min'))), 10,
+    :'m0'::timestamptz + interval '6 min 30 s')), 10,
     'four minutes of samples (the fifth not written yet) are not enough: the allowed rate');
-DELETE FROM link_samples WHERE at > pg_temp.t('1 day 5 min');
+DELETE FROM link_samples WHERE at > :'m0';
 UPDATE central_link SET state = 'open', next_probe_at = pg_temp.t('1 day 1 h');
 SELECT is((SELECT row(e.ahead, e.eta_seconds, e.after_recovery)::text
     FROM clr_case_eta(pg_temp.case_of(:r3), pg_temp.t('1 day')) AS e),
@@ -410,7 +412,12 @@ SELECT pg_temp.req(:'hk'::timestamptz + interval '5 min') AS v1 \gset
 SELECT clr_report('V', 'ok', pg_temp.ids('V', 10, :'hk'::timestamptz +
     interval '6 min'), '{pending}', NULL, NULL,
     ARRAY[:'hk'::timestamptz + interval '6 min'], NULL, NULL,
-    :'hk'::timestamptz + interval '6 min') AS ignored \gset
+    :'hk'::timestamptz + interval '6 min 30 s') AS ignored \gset
+SELECT clr_housekeeping(:'hk'::timestamptz + interval '7 min 5 s')
+    AS ignored \gset
+SELECT is((SELECT answered FROM link_samples
+    WHERE at = :'hk'::timestamptz + interval '7 min'), 1,
+    'a pending answer counts in the drain: its request left the queue');
 SELECT clr_housekeeping(:'hk'::timestamptz + interval '6 days')
     AS ignored \gset
 SELECT is((SELECT count(*) FROM incidents WHERE kind = 'verdict_overdue'),
