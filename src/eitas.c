@@ -101,6 +101,9 @@ static int	eitas_utf8_ok(const char *, size_t);
 static int	eitas_field_ok(const char *, const struct eitas_field *,
 		    struct err *);
 static int	eitas_token_ok(const char *, size_t);
+static const char *eitas_msg(const struct eitas *, enum lang, const char *);
+static const char *eitas_both(const struct eitas *, const char *, char *,
+		    size_t);
 static int	eitas_check(const struct eitas *, struct err *);
 static int	eitas_setup(struct eitas_pg *, const struct eitas *,
 		    const char *, const char *, struct err *);
@@ -268,11 +271,6 @@ eitas_token_ok(const char *s, size_t len)
 }
 
 /*
- * The fields, the token and the photo: photo_check() makes sure libpng,
- * which libharu calls without a longjmp target, never sees a PNG it
- * would abort() on.
- */
-/*
  * Every word on the permit comes from the catalogues, in Indonesian and
  * English; eitas_check() makes sure all of them are there, so the
  * drawing never meets a missing one.
@@ -301,6 +299,11 @@ eitas_both(const struct eitas *e, const char *key, char *buf, size_t sz)
 	return (buf);
 }
 
+/*
+ * The fields, the token and the photo: photo_check() makes sure libpng,
+ * which libharu calls without a longjmp target, never sees a PNG it
+ * would abort() on.
+ */
 static int
 eitas_check(const struct eitas *e, struct err *err)
 {
