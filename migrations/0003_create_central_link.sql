@@ -500,6 +500,10 @@ BEGIN
 				    VALUES (p_now, left(format('central asked to '
 				    'wait %s s: %s', hold, p_error), 500))
 				    ON CONFLICT DO NOTHING;
+				-- And back from it as from any outage: up
+				-- the ramp.
+				UPDATE central_link SET recovered_at = p_now +
+				    make_interval(secs => hold);
 			END IF;
 		END IF;
 	END IF;

@@ -23,7 +23,7 @@ LANGUAGE sql AS $$
 	    'connection refused', NULL, p_now)
 $$;
 
-SELECT plan(84);
+SELECT plan(85);
 
 -- 1. The token bucket ---------------------------------------------------
 SELECT pg_temp.reset(pg_temp.t('0 s'));
@@ -295,6 +295,9 @@ SELECT clr_report('X', 'ok', '{}', NULL, NULL, NULL, NULL, NULL, NULL,
 SELECT is((SELECT ended_at FROM link_outages
     WHERE started_at = pg_temp.t('5 days 50 s')), pg_temp.t('5 days 11 min'),
     'the first answer after the hold ends it');
+SELECT is((SELECT allowed_rate FROM clr_status(pg_temp.t('5 days 11 min'))),
+    1.90, 'and the rate climbs the ramp from the end of the hold '
+    '(10 s in: 10 x (0.1 + 0.9 x 10 / 100))');
 
 -- 7. The manual pause ----------------------------------------------------
 SELECT pg_temp.reset(pg_temp.t('5 days 1 h'));
