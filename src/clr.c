@@ -170,18 +170,25 @@ clr_copy_prop(xmlNodePtr n, const char *name, char *dst, size_t dstsz)
  * The schema's xs:dateTime allows years PostgreSQL cannot store (-0001,
  * 99999999): such a verdict would abort the whole report, and central
  * repeats it on every retry.  A check before the year 2000 is no check
- * either.  Four digits from 2000, then what the schema already checked.
+ * either, and one dated years ahead would pass the stale-watchlist guard
+ * for ever.  Four digits from 2000 to next year, then what the schema
+ * already checked.
  */
 static int
 clr_checked_at_ok(const char *s)
 {
-	int	i;
+	time_t		now = time(NULL);
+	struct tm	tm;
+	int		i, year = 0;
 
 	for (i = 0; i < 4; i++) {
 		if (!isdigit((unsigned char)s[i]))
 			return (0);
+		year = year * 10 + (s[i] - '0');
 	}
-	return (s[4] == '-' && strncmp(s, "2000", 4) >= 0);
+	if (s[4] != '-' || gmtime_r(&now, &tm) == NULL)
+		return (0);
+	return (year >= 2000 && year <= tm.tm_year + 1900 + 1);
 }
 
 /* Match each <answer> to the request with its key. */

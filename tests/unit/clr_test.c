@@ -470,6 +470,10 @@ static const struct icase icases[] = {
 	    DOC("<answer key=\"" K1 "\" result=\"clear\" "
 	    "checkedAt=\"99999999-01-01T00:00:00Z\"/>"),
 	    CLR_LINK, 0, { 0 }, "impossible time" },
+	{ "checkedAt in the year 9999", 200, NULL,
+	    DOC("<answer key=\"" K1 "\" result=\"clear\" "
+	    "checkedAt=\"9999-01-01T00:00:00Z\"/>"),
+	    CLR_LINK, 0, { 0 }, "impossible time: 9999" },
 	{ "checkedAt before 2000", 200, NULL,
 	    DOC("<answer key=\"" K1 "\" result=\"clear\" "
 	    "checkedAt=\"1999-12-31T23:59:59Z\"/>"),
