@@ -207,6 +207,7 @@
 </table>
 </div>
 </xsl:when>
+<xsl:when test="@role = 'admin'"><p><xsl:value-of select="i:t('search.none.admin')"/></p></xsl:when>
 <xsl:otherwise><p><xsl:value-of select="i:t('search.none')"/></p></xsl:otherwise>
 </xsl:choose>
 <xsl:if test="@page &gt; 1 or @more = 'true'">

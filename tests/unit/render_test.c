@@ -253,6 +253,7 @@ office_search_lets_an_admin_choose(void **state)
 		if (i == 0) {
 			xmlNewProp(s, BAD_CAST "role", BAD_CAST "admin");
 			xmlNewProp(s, BAD_CAST "f-office", BAD_CAST "TBB");
+			xmlNewProp(s, BAD_CAST "total", BAD_CAST "0");
 			o = xmlNewChild(s, NULL, BAD_CAST "office", NULL);
 			xmlNewProp(o, BAD_CAST "code", BAD_CAST "TAA");
 			xmlNewProp(o, BAD_CAST "name", BAD_CAST "Office A");
@@ -271,6 +272,8 @@ office_search_lets_an_admin_choose(void **state)
 			assert_non_null(strstr(html,
 			    "<option value=\"TBB\" selected>"));
 			assert_non_null(strstr(html, "<option value=\"TAA\">"));
+			/* Nothing found: not "of this office", to an admin. */
+			assert_non_null(strstr(html, "No case matches."));
 		} else {
 			assert_non_null(strstr(html, "value=\"tbb\""));
 			assert_non_null(strstr(html,
