@@ -201,7 +201,8 @@ $$;
 
 -- Claim what this dispatcher may send now: nothing while paused, held by
 -- Retry-After or open; one probe when a probe is due; else as many as the
--- bucket holds, up to p_max, express first, then oldest.  Rows get a
+-- bucket holds, up to p_max, express first, then oldest, of the office
+-- first in line (a batch names its office).  Rows get a
 -- lease; their attempts go up (attempts are information, not a limit).
 -- The lease outlasts the claimer's own send timeout (p_min_lease,
 -- seconds) whatever lease_seconds says: a lease that ran out while the
@@ -219,6 +220,7 @@ DECLARE
 	cap	numeric;
 	taken	integer;
 	ids	bigint[];
+	office	integer;
 BEGIN
 	IF p_owner IS NULL OR length(p_owner) > 100 OR p_max IS NULL OR
 	    p_max < 1 OR p_max > 100 OR p_min_lease IS NULL OR
@@ -269,12 +271,22 @@ BEGIN
 	ELSE
 		-- Walks outbox_ready in order; rows out on a lease are
 		-- skipped, rows another claimer holds are not waited for.
-		SELECT array_agg(x.id) INTO ids FROM (SELECT o.id FROM outbox o
+		-- A batch names one office (the protocol's office
+		-- attribute): the first in line's, then its next requests.
+		SELECT c.office_id INTO office FROM outbox o
+		    JOIN cases c ON c.id = o.case_id
 		    WHERE o.status = 'pending' AND o.kind = 'clearance' AND
 		    o.next_attempt_at <= p_now AND (o.lease_expires_at IS NULL
 		    OR o.lease_expires_at <= p_now)
 		    ORDER BY o.priority, o.created_at, o.id
-		    LIMIT n FOR UPDATE SKIP LOCKED) x;
+		    LIMIT 1 FOR UPDATE OF o SKIP LOCKED;
+		SELECT array_agg(x.id) INTO ids FROM (SELECT o.id FROM outbox o
+		    JOIN cases c ON c.id = o.case_id AND c.office_id = office
+		    WHERE o.status = 'pending' AND o.kind = 'clearance' AND
+		    o.next_attempt_at <= p_now AND (o.lease_expires_at IS NULL
+		    OR o.lease_expires_at <= p_now)
+		    ORDER BY o.priority, o.created_at, o.id
+		    LIMIT n FOR UPDATE OF o SKIP LOCKED) x;
 	END IF;
 
 	RETURN QUERY

@@ -81,6 +81,7 @@ clr_batch_xml(const struct clr_batch *b, const char *sent_at, char **out,
 	    BAD_CAST CLR_NS) < 0;
 	rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "version",
 	    BAD_CAST "1") < 0;
+	/* clr_claim() gives a batch of one office. */
 	rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "office",
 	    BAD_CAST b->req[0].office) < 0;
 	rc |= xmlTextWriterWriteAttribute(w, BAD_CAST "sentAt",

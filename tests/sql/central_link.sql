@@ -23,7 +23,7 @@ LANGUAGE sql AS $$
 	    'connection refused', NULL, p_now)
 $$;
 
-SELECT plan(85);
+SELECT plan(87);
 
 -- 1. The token bucket ---------------------------------------------------
 SELECT pg_temp.reset(pg_temp.t('0 s'));
@@ -80,6 +80,21 @@ SELECT is(pg_temp.ids('p', 1, pg_temp.t('1 h 10 s')), ARRAY[:r_old]::bigint[],
     '... then the oldest regular one');
 SELECT is(pg_temp.ids('p', 1, pg_temp.t('1 h 10 s')), ARRAY[:r_tie]::bigint[],
     '... of two as old, the one queued first');
+
+-- A batch names one office: the first in line's.
+SELECT pg_temp.reset(pg_temp.t('1 h 20 min'));
+SELECT pg_temp.req(pg_temp.t('1 h 1 min')) AS a1,
+    pg_temp.req(pg_temp.t('1 h 2 min')) AS b1,
+    pg_temp.req(pg_temp.t('1 h 3 min')) AS a2 \gset
+SELECT set_config('kitas.case_write', 'on', true) AS ignored \gset
+UPDATE cases SET office_id = (SELECT id FROM offices WHERE code = 'TBB')
+    WHERE id = (SELECT case_id FROM outbox WHERE id = :b1);
+SELECT set_config('kitas.case_write', 'off', true) AS ignored \gset
+SELECT is(pg_temp.ids('p', 10, pg_temp.t('1 h 21 min')),
+    ARRAY[:a1, :a2]::bigint[],
+    'a claim takes the first office''s requests, passing another''s');
+SELECT is(pg_temp.ids('p', 10, pg_temp.t('1 h 21 min')), ARRAY[:b1]::bigint[],
+    '... which the next claim takes');
 
 -- 3. Leases --------------------------------------------------------------
 SELECT pg_temp.reset(pg_temp.t('2 h'));
