@@ -24,9 +24,10 @@ CREATE TABLE auth_policy (
 	per_account	integer NOT NULL DEFAULT 5 CHECK (per_account >= 1),
 	per_address	integer NOT NULL DEFAULT 20 CHECK (per_address >= 1),
 	confirm_ttl	interval NOT NULL DEFAULT '2 days',
-	-- Another confirmation link no sooner than this after the last
-	-- (nobody's inbox is flooded through our form).
-	confirm_again	interval NOT NULL DEFAULT '10 minutes',
+	-- Another mail of the same kind to an account (a confirmation
+	-- link, a reset link, "you are registered already") no sooner than
+	-- this after the last: nobody's inbox is flooded through our forms.
+	mail_again	interval NOT NULL DEFAULT '10 minutes',
 	reset_ttl	interval NOT NULL DEFAULT '1 hour'
 );
 INSERT INTO auth_policy DEFAULT VALUES;
@@ -110,6 +111,16 @@ LANGUAGE sql IMMUTABLE AS $$
 	    'RZvuk58jLjh1N5Ozgif45aIWnzve5ZFWO8yipu5qoEU'::text
 $$;
 
+-- Whether account a was sent a mail of p_kind less than mail_again ago;
+-- callers hold throttle_lock('mail', ...) so that twins take turns.
+CREATE FUNCTION auth_mailed_lately(a accounts, p_kind text,
+    p_now timestamptz) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT EXISTS (SELECT 1 FROM mail_outbox m, auth_policy p
+	    WHERE m.account_id = a.id AND m.kind = p_kind AND
+	    m.created_at > p_now - p.mail_again)
+$$;
+
 -- A confirmation link for account a: its token (kept as its hash) and
 -- the mail that carries it.
 CREATE FUNCTION auth_confirm_mail(a accounts, p_token text,
@@ -164,8 +175,13 @@ BEGIN
 		    created_at, expires_at, used_at)
 		    VALUES (auth_token_hash(p_token), a.id, 'confirm', p_now,
 		    p_now, p_now);
-		INSERT INTO mail_outbox (account_id, to_addr, kind, lang, created_at)
-		    VALUES (a.id, a.email, 'already_registered', a.lang, p_now);
+		PERFORM throttle_lock('mail', a.id::text);
+		IF NOT auth_mailed_lately(a, 'already_registered', p_now) THEN
+			INSERT INTO mail_outbox (account_id, to_addr, kind, lang,
+			    created_at)
+			    VALUES (a.id, a.email, 'already_registered', a.lang,
+			    p_now);
+		END IF;
 		RETURN QUERY SELECT 'ok'::text, a.id;
 		RETURN;
 	END IF;
@@ -180,7 +196,7 @@ $$;
 -- Another confirmation link for the signed-in account, whose first one
 -- was lost or expired.  Returns ok (mailed, p_token is the link's
 -- token), confirmed (nothing to do), wait (a link went out less than
--- confirm_again ago: that one still works) or session.  The same request
+-- mail_again ago: that one still works) or session.  The same request
 -- again (same token) is ok and mails nothing more.
 CREATE FUNCTION auth_confirm_again(p_session bytea, p_token text,
     p_now timestamptz DEFAULT now())
@@ -188,7 +204,6 @@ RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	a	accounts%ROWTYPE;
-	pol	auth_policy%ROWTYPE;
 BEGIN
 	SELECT * INTO a FROM accounts
 	    WHERE id = auth_live_account(p_session, p_now) FOR UPDATE;
@@ -205,13 +220,11 @@ BEGIN
 	    WHERE token_hash = auth_token_hash(p_token) AND account_id = a.id) THEN
 		RETURN 'ok';
 	END IF;
-	SELECT * INTO pol FROM auth_policy;
-	-- Links really mailed: not the spent marker a registration of the
-	-- same address leaves (anyone can register it, and must not be
-	-- able to keep the owner's link from going out).
-	IF EXISTS (SELECT 1 FROM account_tokens WHERE account_id = a.id AND
-	    purpose = 'confirm' AND used_at IS NULL AND
-	    created_at > p_now - pol.confirm_again) THEN
+	-- Links really mailed (a registration of the same address by
+	-- someone else mails the owner 'already_registered', not a link,
+	-- and must not keep the owner's link from going out).  The account
+	-- row is locked: twins take turns.
+	IF auth_mailed_lately(a, 'confirm', p_now) THEN
 		RETURN 'wait';
 	END IF;
 	PERFORM auth_confirm_mail(a, p_token, p_now);
@@ -294,6 +307,11 @@ BEGIN
 	SELECT * INTO a FROM accounts WHERE lower(email) = lower(p_email) AND
 	    disabled_at IS NULL AND role NOT IN ('system', 'partner');
 	IF FOUND THEN
+		-- The link mailed a moment ago still works (reset_ttl).
+		PERFORM throttle_lock('mail', a.id::text);
+		IF auth_mailed_lately(a, 'reset', p_now) THEN
+			RETURN 'ok';
+		END IF;
 		INSERT INTO account_tokens (token_hash, account_id, purpose,
 		    created_at, expires_at)
 		    VALUES (auth_token_hash(p_token), a.id, 'reset', p_now,

@@ -59,7 +59,7 @@ test('a lost confirmation link can be sent again, not again and again', async ()
 	    'the first link went out a moment ago: wait');
 	page = await (await j.get('/account?lang=en&confirm=wait')).text();
 	assert.match(page, /A link went out a few minutes ago/);
-	psql(`UPDATE account_tokens SET created_at = created_at - interval '1 hour'
+	psql(`UPDATE mail_outbox SET created_at = created_at - interval '1 hour'
 	    WHERE account_id = (SELECT id FROM accounts WHERE email = :'p1')`, who);
 	r = await j.post('/account/confirm', { csrf, lang: 'en' });
 	assert.equal(r.headers.get('location'), '/account?confirm=sent');

@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(136);
+SELECT plan(139);
 
 -- Argon2id-shaped hashes (the functions only check the prefix).
 \set h1 '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'
@@ -85,7 +85,7 @@ SELECT is(auth_confirm_again(sha256('reg-one-session'), repeat('a', 40),
     now()), 'wait', 'another link right after the first: wait, no mail');
 SELECT is(auth_confirm_again(sha256('reg-one-session'), repeat('a', 40),
     now() + interval '11 minutes'), 'ok',
-    'after confirm_again another link goes out');
+    'after mail_again another link goes out');
 SELECT is((SELECT count(*) FROM mail_outbox WHERE account_id = :reg_account_id
     AND kind = 'confirm' AND data->>'token' = repeat('a', 40)), 1::bigint,
     '... in a confirm mail');
@@ -131,6 +131,12 @@ SELECT is((SELECT string_agg(kind || '/' || to_addr || '/' || lang || '/' ||
     'confirm/Reg.One@Example.org/en/' || :'tc1' ||
     ';already_registered/Reg.One@Example.org/en/-',
     '... but mails the owner (in their language) already_registered');
+SELECT auth_register('reg.one@example.org', 'Third Try', :'h2', 'id',
+    'RegTokenThird_0123456789abcdefgh', now() + interval '2 minutes')
+    AS ignored \gset
+SELECT is((SELECT count(*) FROM mail_outbox WHERE account_id = :reg_account_id
+    AND kind = 'already_registered'), 1::bigint,
+    'another registration two minutes later mails the owner nothing more');
 
 -- Invalid input writes nothing.
 SELECT pg_temp.writes() AS w1 \gset
@@ -228,8 +234,15 @@ SELECT is((SELECT string_agg(row(to_addr, lang, data->>'token')::text, ';')
     FROM mail_outbox WHERE account_id = :reg_account_id AND kind = 'reset'),
     row('Reg.One@Example.org', 'en', :'tr1')::text,
     '... and queues a reset mail carrying the token');
-SELECT auth_reset_request('reg.one@example.org', :'tr2', now()) AS ignore
-\gset
+SELECT is(auth_reset_request('reg.one@example.org',
+    'ResetTokenTwin_0123456789abcdefgh', now() + interval '5 minutes'), 'ok',
+    'another reset five minutes later answers the same ok ...');
+SELECT is((SELECT count(*) FROM mail_outbox WHERE account_id = :reg_account_id
+    AND kind = 'reset') + (SELECT count(*) FROM account_tokens
+    WHERE token_hash = auth_token_hash('ResetTokenTwin_0123456789abcdefgh')),
+    1::bigint, '... but mails nothing: the first link still works');
+SELECT auth_reset_request('reg.one@example.org', :'tr2',
+    now() + interval '11 minutes') AS ignore \gset
 
 SELECT pg_temp.writes() AS w2 \gset
 SELECT is(auth_reset_request('nobody@example.org',
@@ -271,7 +284,7 @@ SELECT is((SELECT row(password_hash, (SELECT used_at FROM account_tokens
     row(:'h1', true, 2)::text,
     '... changes nothing and leaves the token unused');
 SELECT is((SELECT code FROM auth_use_token('reset', :'tr2', :'h3',
-    now() + interval '1 hour 1 second')), 'expired',
+    now() + interval '1 hour 11 minutes 1 second')), 'expired',
     'a reset token after reset_ttl is expired');
 SELECT is((SELECT row(code, account_id)::text FROM auth_use_token('reset',
     :'tr1', :'h2', now() + interval '10 minutes')),
