@@ -139,7 +139,9 @@ test('an officer works a case; issuing takes a second person', async () => {
 			assert.deepEqual(caseStates([id]).map((c) => [c.state, c.verdicts]),
 			    [['awaiting_clearance', 0]]);
 			await p.goto(`${BASE}/office/link?lang=en`);
-			assert.match(await p.textContent('.link-state'), /Down/);
+			// Open, or half-open for the moment a probe is out (the
+			// dispatcher keeps probing every second here).
+			assert.match(await p.textContent('.link-state'), /Down|Testing/);
 			assert.ok(+(await p.textContent('.link-backlog')).trim() >= 1);
 			assert.match(await p.textContent('main'), new RegExp(ref));
 
