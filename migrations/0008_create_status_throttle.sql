@@ -17,26 +17,40 @@ RETURNS TABLE (throttled boolean, reference text, state case_state,
     outage_since text, paused boolean, ahead bigint, eta_seconds integer,
     after_recovery integer, compensation boolean, ahead_more boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	r	record;
+	hit	boolean;
 BEGIN
+	SELECT * INTO r FROM case_public_status(p_reference, p_passport,
+	    p_now);
+	hit := FOUND;
 	-- Count, then record a miss: lookups in parallel from one address
 	-- take turns (throttle_lock()), each counting the misses before it.
+	-- Only this part takes turns, after the lookup: many people share
+	-- an address (an office's kiosk, a carrier's NAT).
 	IF p_address IS NOT NULL THEN
 		PERFORM throttle_lock('status_address', p_address::text);
+		IF (SELECT count(*) FROM status_misses m
+		    WHERE m.address = p_address AND
+		    m.at > p_now - interval '15 minutes') >= 20 THEN
+			RETURN QUERY SELECT true, NULL::text, NULL::case_state,
+			    NULL::text, NULL::text, NULL::text,
+			    NULL::service_level, NULL::text, NULL::text,
+			    NULL::text, NULL::boolean, NULL::bigint,
+			    NULL::integer, NULL::integer, NULL::boolean,
+			    NULL::boolean;
+			RETURN;
+		END IF;
+		IF NOT hit THEN
+			INSERT INTO status_misses VALUES (p_address, p_now);
+		END IF;
 	END IF;
-	IF p_address IS NOT NULL AND (SELECT count(*) FROM status_misses m
-	    WHERE m.address = p_address AND
-	    m.at > p_now - interval '15 minutes') >= 20 THEN
-		RETURN QUERY SELECT true, NULL::text, NULL::case_state,
-		    NULL::text, NULL::text, NULL::text, NULL::service_level,
-		    NULL::text, NULL::text, NULL::text, NULL::boolean,
-		    NULL::bigint, NULL::integer, NULL::integer, NULL::boolean,
-		    NULL::boolean;
-		RETURN;
-	END IF;
-	RETURN QUERY SELECT false, s.* FROM case_public_status(p_reference,
-	    p_passport, p_now) s;
-	IF NOT FOUND AND p_address IS NOT NULL THEN
-		INSERT INTO status_misses VALUES (p_address, p_now);
+	IF hit THEN
+		RETURN QUERY SELECT false, r.reference, r.state, r.state_since,
+		    r.office_code, r.office_name, r.service_level, r.due_at,
+		    r.link_state, r.outage_since, r.paused, r.ahead,
+		    r.eta_seconds, r.after_recovery, r.compensation,
+		    r.ahead_more;
 	END IF;
 END
 $$;
