@@ -14,33 +14,6 @@ SELECT plan(62);
 SELECT pg_temp.sessions('admin', 'officer', 'officer_b', 'supervisor',
     'applicant');
 
--- A case of office p_office for a new applicant (passport p_passport),
--- opened by that office's officer and forced into p_state.
-CREATE FUNCTION pg_temp.mk(p_office text, p_passport text,
-    p_state case_state) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	ap	bigint;
-	r	case_result;
-BEGIN
-	INSERT INTO applicants (family_name, given_names, birth_date, sex,
-	    nationality, passport_no, passport_expiry)
-	    VALUES ('READER', p_passport, '1980-01-01', 'X', 'NLD',
-	    p_passport, '2035-01-01') RETURNING id INTO ap;
-	r := case_create(pg_temp.actor(CASE p_office WHEN 'TAA' THEN 'officer'
-	    ELSE 'officer_b' END),
-	    (SELECT id FROM offices WHERE code = p_office), ap, 'E23',
-	    1::smallint, 'regular', 'self', '', '', NULL);
-	IF r.code <> 'ok' THEN
-		RAISE EXCEPTION 'mk: %', r.code;
-	END IF;
-	PERFORM set_config('kitas.case_write', 'on', true);
-	UPDATE cases SET state = p_state WHERE id = r.case_id;
-	PERFORM set_config('kitas.case_write', 'off', true);
-	RETURN (SELECT reference FROM cases WHERE id = r.case_id);
-END
-$$;
-
 CREATE FUNCTION pg_temp.attr(p_model xml, p_path text) RETURNS text
 LANGUAGE sql AS $$ SELECT (xpath(p_path, p_model))[1]::text $$;
 
@@ -76,14 +49,14 @@ LANGUAGE sql AS $$
 	    (SELECT count(*) FROM audit_log))
 $$;
 
-SELECT pg_temp.mk('TAA', 'RA0000001', 'submitted') AS a_sub \gset
-SELECT pg_temp.mk('TAA', 'RA0000002', 'paid') AS a_paid \gset
-SELECT pg_temp.mk('TAA', 'RA0000003', 'cleared') AS a_clr \gset
-SELECT pg_temp.mk('TAA', 'RA0000004', 'referred') AS a_ref \gset
-SELECT pg_temp.mk('TBB', 'RB0000001', 'submitted') AS b_sub \gset
-SELECT pg_temp.mk('TBB', 'RB0000002', 'more_info') AS b_info \gset
-SELECT pg_temp.mk('TBB', 'RB0000003', 'biometrics_done') AS b_bio \gset
-SELECT pg_temp.mk('TBB', 'RB0000004', 'issued') AS b_iss \gset
+SELECT pg_temp.office_case('TAA', 'READER', 'RA0000001', 'RA0000001', 'E23', 'submitted') AS a_sub \gset
+SELECT pg_temp.office_case('TAA', 'READER', 'RA0000002', 'RA0000002', 'E23', 'paid') AS a_paid \gset
+SELECT pg_temp.office_case('TAA', 'READER', 'RA0000003', 'RA0000003', 'E23', 'cleared') AS a_clr \gset
+SELECT pg_temp.office_case('TAA', 'READER', 'RA0000004', 'RA0000004', 'E23', 'referred') AS a_ref \gset
+SELECT pg_temp.office_case('TBB', 'READER', 'RB0000001', 'RB0000001', 'E23', 'submitted') AS b_sub \gset
+SELECT pg_temp.office_case('TBB', 'READER', 'RB0000002', 'RB0000002', 'E23', 'more_info') AS b_info \gset
+SELECT pg_temp.office_case('TBB', 'READER', 'RB0000003', 'RB0000003', 'E23', 'biometrics_done') AS b_bio \gset
+SELECT pg_temp.office_case('TBB', 'READER', 'RB0000004', 'RB0000004', 'E23', 'issued') AS b_iss \gset
 
 -------------------------------------------------------------------------
 -- 1. Who reads which offices.

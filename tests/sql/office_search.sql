@@ -10,36 +10,6 @@ SELECT plan(41);
 
 SELECT pg_temp.sessions('officer', 'officer_b', 'applicant');
 
--- A case of an office for a new applicant, opened by that office's
--- officer and forced into p_state p_days days ago.
-CREATE FUNCTION pg_temp.mk(p_office text, p_family text, p_given text,
-    p_passport text, p_kind permit_kind DEFAULT 'E23',
-    p_state case_state DEFAULT 'submitted', p_days integer DEFAULT 1)
-RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	ap	bigint;
-	r	case_result;
-BEGIN
-	INSERT INTO applicants (family_name, given_names, birth_date, sex,
-	    nationality, passport_no, passport_expiry)
-	    VALUES (p_family, p_given, '1980-01-01', 'X', 'NLD', p_passport,
-	    '2035-01-01') RETURNING id INTO ap;
-	r := case_create(pg_temp.actor(CASE p_office WHEN 'TAA' THEN 'officer'
-	    ELSE 'officer_b' END), (SELECT id FROM offices WHERE code = p_office),
-	    ap, p_kind, 1::smallint, 'regular', 'self', '', '', NULL);
-	IF r.code <> 'ok' THEN
-		RAISE EXCEPTION 'mk: %', r.code;
-	END IF;
-	PERFORM set_config('kitas.case_write', 'on', true);
-	UPDATE cases SET state = p_state,
-	    state_since = now() - make_interval(days => p_days)
-	    WHERE id = r.case_id;
-	PERFORM set_config('kitas.case_write', 'off', true);
-	RETURN (SELECT reference FROM cases WHERE id = r.case_id);
-END
-$$;
-
 -- The search as p_name, its page model.
 CREATE FUNCTION pg_temp.q(p_name text, p_ref text DEFAULT NULL,
     p_passport text DEFAULT NULL, p_who text DEFAULT NULL,
@@ -60,20 +30,20 @@ $$;
 CREATE FUNCTION pg_temp.attr(p_model xml, p_path text) RETURNS text
 LANGUAGE sql AS $$ SELECT (xpath(p_path, p_model))[1]::text $$;
 
-SELECT pg_temp.mk('TAA', 'SCHMIDT', 'ANNA', 'SA0000001', 'E33', 'submitted',
+SELECT pg_temp.office_case('TAA', 'SCHMIDT', 'ANNA', 'SA0000001', 'E33', 'submitted',
     2) AS a1 \gset
-SELECT pg_temp.mk('TAA', 'SCHMIDTKE', 'PAUL', 'SP0000002', 'E23', 'paid',
+SELECT pg_temp.office_case('TAA', 'SCHMIDTKE', 'PAUL', 'SP0000002', 'E23', 'paid',
     20) AS a2 \gset
-SELECT pg_temp.mk('TAA', 'TAN', 'WEI LING', 'TW0000003', 'E33G', 'referred',
+SELECT pg_temp.office_case('TAA', 'TAN', 'WEI LING', 'TW0000003', 'E33G', 'referred',
     40) AS a3 \gset
-SELECT pg_temp.mk('TBB', 'SCHMIDT', 'BERTA', 'SB0000004', 'E33',
+SELECT pg_temp.office_case('TBB', 'SCHMIDT', 'BERTA', 'SB0000004', 'E33',
     'submitted', 2) AS b1 \gset
 -- Names with LIKE's metacharacters (and one that only a wildcard
 -- reading would find).
-SELECT pg_temp.mk('TAA', 'HUNDRED%', 'PER', 'PC0000005') AS m1 \gset
-SELECT pg_temp.mk('TAA', 'UNDER_SCORE', 'USA', 'US0000006') AS m2 \gset
-SELECT pg_temp.mk('TAA', 'UNDERXSCORE', 'XAVI', 'UX0000007') AS m3 \gset
-SELECT pg_temp.mk('TAA', 'BACK\SLASH', 'BEA', 'BS0000008') AS m4 \gset
+SELECT pg_temp.office_case('TAA', 'HUNDRED%', 'PER', 'PC0000005') AS m1 \gset
+SELECT pg_temp.office_case('TAA', 'UNDER_SCORE', 'USA', 'US0000006') AS m2 \gset
+SELECT pg_temp.office_case('TAA', 'UNDERXSCORE', 'XAVI', 'UX0000007') AS m3 \gset
+SELECT pg_temp.office_case('TAA', 'BACK\SLASH', 'BEA', 'BS0000008') AS m4 \gset
 
 -------------------------------------------------------------------------
 -- 1. Who may search, and which office's cases they find.
@@ -148,7 +118,7 @@ SELECT is(pg_temp.refs(pg_temp.q('officer', p_who => 'under%')), '',
 -------------------------------------------------------------------------
 -- 4. Pages of 50, longest in the step first.
 -------------------------------------------------------------------------
-SELECT count(*) FROM (SELECT pg_temp.mk('TAA', 'PAGER', 'P' || i,
+SELECT count(*) FROM (SELECT pg_temp.office_case('TAA', 'PAGER', 'P' || i,
     'PG' || lpad(i::text, 7, '0'), 'E23', 'submitted', 100 + i)
     FROM generate_series(1, 60) AS i) AS made \gset
 SELECT is(pg_temp.attr(pg_temp.q('officer', p_who => 'pager'),
