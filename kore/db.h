@@ -95,6 +95,7 @@ struct db_call {
 	struct http_request	*req;
 	int			 failed;
 	int			 retries;
+	int			 preparing;	/* the round trip is a PREPARE */
 	/* For binary parameters (a sealed document): NULL = all text. */
 	int			*lengths;
 	int			*formats;
