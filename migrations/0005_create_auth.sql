@@ -330,9 +330,19 @@ $$;
 -- lock, held to the end of the caller's transaction, makes them take
 -- turns, each counting what the one before it recorded; p_kind keeps the
 -- kinds of key apart.  A caller taking two takes them in one order.
-CREATE FUNCTION throttle_lock(p_kind text, p_key text) RETURNS void
-LANGUAGE sql AS $$
-	SELECT pg_advisory_xact_lock(hashtext(p_kind), hashtext(p_key))
+-- p_shared: the caller only counts and records nothing; such callers
+-- need not take turns among themselves, only wait for those who record.
+CREATE FUNCTION throttle_lock(p_kind text, p_key text,
+    p_shared boolean DEFAULT false) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF p_shared THEN
+		PERFORM pg_advisory_xact_lock_shared(hashtext(p_kind),
+		    hashtext(p_key));
+	ELSE
+		PERFORM pg_advisory_xact_lock(hashtext(p_kind), hashtext(p_key));
+	END IF;
+END
 $$;
 
 -- Before any hashing: may this e-mail try from this address now?  Gives

@@ -24,12 +24,13 @@ BEGIN
 	SELECT * INTO r FROM case_public_status(p_reference, p_passport,
 	    p_now);
 	hit := FOUND;
-	-- Count, then record a miss: lookups in parallel from one address
+	-- Count, then record a miss: misses in parallel from one address
 	-- take turns (throttle_lock()), each counting the misses before it.
-	-- Only this part takes turns, after the lookup: many people share
-	-- an address (an office's kiosk, a carrier's NAT).
+	-- Hits record nothing, so they only wait for misses in flight, not
+	-- for each other: many people share an address (an office's kiosk,
+	-- a carrier's NAT).
 	IF p_address IS NOT NULL THEN
-		PERFORM throttle_lock('status_address', p_address::text);
+		PERFORM throttle_lock('status_address', p_address::text, hit);
 		IF (SELECT count(*) FROM status_misses m
 		    WHERE m.address = p_address AND
 		    m.at > p_now - interval '15 minutes') >= 20 THEN

@@ -5,7 +5,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(8);
+SELECT plan(9);
 
 SELECT pg_temp.t_case('submitted') AS c \gset
 SELECT reference AS ref FROM cases WHERE id = :c \gset
@@ -34,11 +34,19 @@ SELECT is((SELECT throttled FROM status_lookup(:'ref', 'TT1234567',
 -- 2. Lookups in parallel from one address take turns: each counts the
 --    misses before it, under a lock held to its commit.
 -------------------------------------------------------------------------
-SELECT ok(EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND
-    locktype = 'advisory' AND granted AND objsubid = 2 AND
-    classid = hashtext('status_address')::oid AND
-    objid = hashtext('198.51.100.21'::inet::text)::oid),
-    'a lookup holds its address''s lock');
+CREATE FUNCTION pg_temp.address_lock(p_address inet) RETURNS text
+LANGUAGE sql AS $$
+	SELECT string_agg(mode, ',') FROM pg_locks
+	WHERE pid = pg_backend_pid() AND locktype = 'advisory' AND granted AND
+	    objsubid = 2 AND classid = hashtext('status_address')::oid AND
+	    objid = hashtext(p_address::text)::oid
+$$;
+SELECT is(pg_temp.address_lock('198.51.100.21'), 'ShareLock',
+    'a hit holds its address''s lock, shared: hits do not wait for hits');
+SELECT count(*) AS ignore FROM status_lookup(:'ref', 'XX10000',
+    '198.51.100.22') \gset
+SELECT is(pg_temp.address_lock('198.51.100.22'), 'ExclusiveLock',
+    'a miss holds it alone: misses and hits wait for it');
 
 \ir race_fixtures.psql
 \if :race
