@@ -46,11 +46,24 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_account ON sessions (account_id) WHERE ended_at IS NULL;
 
+-- The network a per-address throttle counts: the address itself for
+-- IPv4, its /64 for IPv6 (one subscriber's line or one host's prefix:
+-- stepping through 2^64 addresses must not buy fresh limits).  An IPv4
+-- address written as IPv6 (::ffff:a.b.c.d) stays that one address.
+CREATE FUNCTION throttle_net(p_address inet) RETURNS inet
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN family(p_address) = 6 AND
+	    NOT p_address <<= '::ffff:0:0/96'::inet
+	    THEN network(set_masklen(p_address, 64))::inet
+	    ELSE host(p_address)::inet END
+$$;
+
 CREATE TABLE login_attempts (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	email		text NOT NULL,
 	account_id	bigint REFERENCES accounts,
 	address		inet,
+	net		inet GENERATED ALWAYS AS (throttle_net(address)) STORED,
 	at		timestamptz NOT NULL,
 	ok		boolean NOT NULL,
 	-- Reserved by the server's begin, before hashing, and counted as a
@@ -61,7 +74,7 @@ CREATE TABLE login_attempts (
 CREATE INDEX login_attempts_email ON login_attempts (lower(email), at);
 CREATE INDEX login_attempts_pending ON login_attempts (lower(email))
     WHERE pending;
-CREATE INDEX login_attempts_address ON login_attempts (address, at);
+CREATE INDEX login_attempts_net ON login_attempts (net, at);
 
 CREATE TABLE account_tokens (
 	token_hash	bytea PRIMARY KEY CHECK (length(token_hash) = 32),
@@ -369,7 +382,8 @@ BEGIN
 	IF p_reserve THEN
 		PERFORM throttle_lock('login_email', lower(p_email));
 		IF p_address IS NOT NULL THEN
-			PERFORM throttle_lock('login_address', p_address::text);
+			PERFORM throttle_lock('login_address',
+			    throttle_net(p_address)::text);
 		END IF;
 	END IF;
 	-- Failures since the last success, within the window.
@@ -386,7 +400,7 @@ BEGIN
 	END IF;
 	IF p_address IS NOT NULL THEN
 		SELECT count(*), min(at) INTO fails, oldest FROM login_attempts
-		    WHERE address = p_address AND NOT ok AND
+		    WHERE net = throttle_net(p_address) AND NOT ok AND
 		    at > p_now - pol.fail_window;
 		IF fails >= pol.per_address THEN
 			RETURN QUERY SELECT false, greatest(1, extract(epoch FROM

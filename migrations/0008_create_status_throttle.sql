@@ -5,9 +5,10 @@
 
 CREATE TABLE status_misses (
 	address	inet NOT NULL,
+	net	inet GENERATED ALWAYS AS (throttle_net(address)) STORED,
 	at	timestamptz NOT NULL
 );
-CREATE INDEX status_misses_address ON status_misses (address, at);
+CREATE INDEX status_misses_net ON status_misses (net, at);
 
 CREATE FUNCTION status_lookup(p_reference text, p_passport text,
     p_address inet, p_now timestamptz DEFAULT now())
@@ -30,9 +31,10 @@ BEGIN
 	-- for each other: many people share an address (an office's kiosk,
 	-- a carrier's NAT).
 	IF p_address IS NOT NULL THEN
-		PERFORM throttle_lock('status_address', p_address::text, hit);
+		PERFORM throttle_lock('status_address',
+		    throttle_net(p_address)::text, hit);
 		IF (SELECT count(*) FROM status_misses m
-		    WHERE m.address = p_address AND
+		    WHERE m.net = throttle_net(p_address) AND
 		    m.at > p_now - interval '15 minutes') >= 20 THEN
 			RETURN QUERY SELECT true, NULL::text, NULL::case_state,
 			    NULL::text, NULL::text, NULL::text,
@@ -43,7 +45,7 @@ BEGIN
 			RETURN;
 		END IF;
 		IF NOT hit THEN
-			INSERT INTO status_misses VALUES (p_address, p_now);
+			INSERT INTO status_misses (address, at) VALUES (p_address, p_now);
 		END IF;
 	END IF;
 	IF hit THEN

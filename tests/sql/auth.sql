@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(139);
+SELECT plan(142);
 
 -- Argon2id-shaped hashes (the functions only check the prefix).
 \set h1 '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'
@@ -372,6 +372,21 @@ SELECT is((SELECT row(allowed, retry_after > 0 AND retry_after <= 900)::text
     'after per_address failures a new e-mail from that address is refused');
 SELECT is((SELECT allowed FROM auth_login_begin('fresh@example.org',
     '203.0.113.10', now())), true, '... but not from another address');
+
+-- IPv6: the limit is per /64, not per address.  IPv4 written as IPv6
+-- stays one address.
+SELECT count(*) AS ignore FROM generate_series(1, 20) g,
+    auth_login_finish('spray6-' || g || '@example.org', NULL,
+    ('2001:db8:6:6::' || to_hex(g))::inet, false, NULL, NULL, NULL, NULL,
+    now() - interval '1 minute') \gset
+SELECT is((SELECT allowed FROM auth_login_begin('fresh@example.org',
+    '2001:db8:6:6:ffff:1:2:3', now())), false,
+    'failures from 20 addresses of one IPv6 /64 refuse a 21st address there');
+SELECT is((SELECT allowed FROM auth_login_begin('fresh@example.org',
+    '2001:db8:6:7::1', now())), true, '... but not in the next /64');
+SELECT is((SELECT allowed FROM auth_login_begin('fresh@example.org',
+    '::ffff:203.0.113.11', now())), true,
+    'IPv4 addresses written as IPv6 are not one /64');
 
 -- A successful finish.
 SELECT is((SELECT row(code, expires_at)::text FROM auth_login_finish(

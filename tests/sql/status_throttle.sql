@@ -5,7 +5,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(9);
+SELECT plan(11);
 
 SELECT pg_temp.t_case('submitted') AS c \gset
 SELECT reference AS ref FROM cases WHERE id = :c \gset
@@ -29,6 +29,14 @@ SELECT is((SELECT row(throttled, reference)::text FROM status_lookup(
     'after 20 misses even the right pair gets no answer from that address');
 SELECT is((SELECT throttled FROM status_lookup(:'ref', 'TT1234567',
     '198.51.100.21')), false, '... but another address does');
+SELECT count(*) AS ignore FROM generate_series(1, 20) g,
+    status_lookup(:'ref', 'XX' || g || '0000',
+    ('2001:db8:5:6::' || to_hex(g))::inet) \gset
+SELECT is((SELECT throttled FROM status_lookup(:'ref', 'TT1234567',
+    '2001:db8:5:6:abcd::1')), true,
+    'IPv6 counts per /64: 20 misses from 20 addresses of it are enough');
+SELECT is((SELECT throttled FROM status_lookup(:'ref', 'TT1234567',
+    '2001:db8:5:7::1')), false, '... and the next /64 is another count');
 
 -------------------------------------------------------------------------
 -- 2. Lookups in parallel from one address take turns: each counts the
