@@ -113,16 +113,31 @@ account_password(struct http_request *req)
 		}
 		(void)kore_strlcpy(ap->v[7], old, sizeof(ap->v[7]));
 		sodium_memzero(old, sizeof(old));
+		session_address(req, ap->v[0], sizeof(ap->v[0]));
 		ap->params[0] = ap->sess.token_hash;
+		ap->params[1] = ap->v[0][0] ? ap->v[0] : NULL;
 		db_call_init(&ap->db, req);
 		ap->phase = PW_HASH_DB;
 	}
 	if (ap->phase == PW_HASH_DB) {
 		if ((rc = authpage_db(ap, DB_PASSWORD_HASH)) == DB_WAIT)
 			return (KORE_RESULT_RETRY);
-		if (rc != DB_DONE)
+		if (rc != DB_DONE) {
+			sodium_memzero(ap->v[7], sizeof(ap->v[7]));
 			return (page_unavailable(req, ap->lang));
-		pwtask_init(&ap->pw, PWTASK_VERIFY, ap->v[7], ap->col[0]);
+		}
+		if (ap->rows == 0) {
+			sodium_memzero(ap->v[7], sizeof(ap->v[7]));
+			return (authpage_redirect(req, "/login"));
+		}
+		if (ap->col[0][0] != 't') {
+			sodium_memzero(ap->v[7], sizeof(ap->v[7]));
+			authpage_retry_after(req, ap->col[1]);
+			authpage_error(ap, "old", "auth.err.throttled");
+			return (authpage_reply(req, ap,
+			    AUTHPAGE_TOO_MANY, "password"));
+		}
+		pwtask_init(&ap->pw, PWTASK_VERIFY, ap->v[7], ap->col[2]);
 		sodium_memzero(ap->v[7], sizeof(ap->v[7]));
 		ap->phase = PW_VERIFY;
 	}
@@ -143,6 +158,7 @@ account_password(struct http_request *req)
 			return (KORE_RESULT_RETRY);
 		ap->params[0] = ap->sess.token_hash;
 		ap->params[1] = ap->pw.hash;
+		ap->params[2] = ap->v[0][0] ? ap->v[0] : NULL;
 		db_call_init(&ap->db, req);
 		ap->phase = PW_CHANGE;
 	}

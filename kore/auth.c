@@ -31,7 +31,6 @@ enum {
 };
 
 /* RFC 6585; Kore 4.1 has no name for it. */
-#define AUTH_STATUS_TOO_MANY	429
 
 /* Sessions last this long at most (the database enforces it too). */
 #define AUTH_SESSION_AGE	(12 * 3600)
@@ -199,7 +198,7 @@ int
 auth_login(struct http_request *req)
 {
 	struct authpage	*ap = authpage_state(req);
-	char		 pw[AUTH_PW_MAX * 4 + 1], retry[16];
+	char		 pw[AUTH_PW_MAX * 4 + 1];
 	int		 rc;
 
 	if (auth_begin_or_reply(req, ap, &rc) != 0)
@@ -233,12 +232,10 @@ auth_login(struct http_request *req)
 			return (rc);
 		if (ap->col[0][0] != 't') {
 			sodium_memzero(ap->v[7], sizeof(ap->v[7]));
-			(void)snprintf(retry, sizeof(retry), "%d",
-			    atoi(ap->col[1]) > 0 ? atoi(ap->col[1]) : 60);
-			http_response_header(req, "retry-after", retry);
+			authpage_retry_after(req, ap->col[1]);
 			authpage_error(ap, "email", "auth.err.throttled");
 			return (authpage_reply(req, ap,
-			    AUTH_STATUS_TOO_MANY, "login"));
+			    AUTHPAGE_TOO_MANY, "login"));
 		}
 		(void)kore_strlcpy(ap->v[1], ap->col[2], sizeof(ap->v[1]));
 		pwtask_init(&ap->pw, PWTASK_VERIFY, ap->v[7], ap->col[3]);

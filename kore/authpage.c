@@ -82,6 +82,16 @@ authpage_redirect(struct http_request *req, const char *path)
 	return (KORE_RESULT_OK);
 }
 
+void
+authpage_retry_after(struct http_request *req, const char *seconds)
+{
+	char	retry[16];
+
+	(void)snprintf(retry, sizeof(retry), "%d",
+	    atoi(seconds) > 0 ? atoi(seconds) : 60);
+	http_response_header(req, "retry-after", retry);
+}
+
 static int
 authpage_read(struct kore_pgsql *sql, void *arg)
 {

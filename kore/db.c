@@ -68,10 +68,13 @@ static const struct {
 	    "SELECT auth_reset_request($1, $2)", 2, 1 },
 	[DB_LOGOUT] = { "logout",
 	    "SELECT auth_logout(decode($1, 'hex'))", 1, 1 },
+	/* Not retried: it reserves the attempt (auth_login_begin). */
 	[DB_PASSWORD_HASH] = { "password_hash",
-	    "SELECT auth_password_hash(decode($1, 'hex'))", 1, 1 },
+	    "SELECT allowed, retry_after, password_hash "
+	    "FROM auth_password_hash(decode($1, 'hex'), $2::inet)", 2, 0 },
 	[DB_PASSWORD_CHANGE] = { "password_change",
-	    "SELECT auth_password_change(decode($1, 'hex'), $2)", 2, 0 },
+	    "SELECT auth_password_change(decode($1, 'hex'), $2, $3::inet)",
+	    3, 0 },
 	[DB_APPLY_XML] = { "apply_xml",
 	    "SELECT portal_apply_xml(decode($1, 'hex'), $2)", 2, 1 },
 	[DB_APPLY_SAVE] = { "apply_save",

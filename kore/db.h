@@ -32,8 +32,8 @@ enum db_query {
 	DB_RESET_REQUEST,	/* (email, token) -> code */
 	DB_CONFIRM_AGAIN,	/* (session, token) -> code */
 	DB_LOGOUT,		/* (token hash) */
-	DB_PASSWORD_HASH,	/* (token hash) -> hash */
-	DB_PASSWORD_CHANGE,	/* (token hash, hash) -> code */
+	DB_PASSWORD_HASH,	/* (token hash, address) -> allowed, hash */
+	DB_PASSWORD_CHANGE,	/* (token hash, hash, address) -> code */
 	DB_PORTAL_CASES,	/* (token hash) -> the applicant's cases */
 	DB_APPLY_XML,		/* (session, step) -> the wizard page model */
 	DB_APPLY_SAVE,		/* (session, step, fields, key) -> next */

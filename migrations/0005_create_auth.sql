@@ -421,6 +421,27 @@ BEGIN
 END
 $$;
 
+-- The outcome of an attempt begin reserved (any one of this e-mail and
+-- address still pending), else a new row.
+CREATE FUNCTION auth_attempt_settle(p_email text, p_account bigint,
+    p_address inet, p_ok boolean, p_now timestamptz)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE login_attempts SET ok = p_ok, pending = false,
+	    at = p_now, account_id = p_account
+	    WHERE id = (SELECT l.id FROM login_attempts l WHERE l.pending AND
+		lower(l.email) = lower(left(p_email, 254)) AND
+		l.address IS NOT DISTINCT FROM p_address
+		ORDER BY l.id LIMIT 1 FOR UPDATE SKIP LOCKED);
+	IF NOT FOUND THEN
+		INSERT INTO login_attempts (email, account_id, address, at, ok)
+		    VALUES (left(p_email, 254), p_account, p_address, p_now,
+		    p_ok);
+	END IF;
+END
+$$;
+
 -- After the hash was checked.  A success opens a session (a new token
 -- every time: sessions rotate at login) and may store a rehash.
 CREATE FUNCTION auth_login_finish(p_email text, p_account bigint,
@@ -432,7 +453,6 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	pol	auth_policy%ROWTYPE;
 	ok	boolean;
-	outcome	boolean;	-- ok, where the column of that name would win
 	exp	timestamptz;
 BEGIN
 	SELECT * INTO pol FROM auth_policy;
@@ -448,19 +468,7 @@ BEGIN
 	ok := coalesce(p_ok, false) AND EXISTS (SELECT 1 FROM accounts a
 	    WHERE a.id = p_account AND lower(a.email) = lower(p_email) AND
 	    a.disabled_at IS NULL AND a.password_hash IS NOT NULL);
-	-- The attempt begin reserved (any one of this e-mail and address
-	-- still pending), else a new row.
-	outcome := ok;
-	UPDATE login_attempts SET ok = outcome, pending = false,
-	    at = p_now, account_id = p_account
-	    WHERE id = (SELECT l.id FROM login_attempts l WHERE l.pending AND
-		lower(l.email) = lower(left(p_email, 254)) AND
-		l.address IS NOT DISTINCT FROM p_address
-		ORDER BY l.id LIMIT 1 FOR UPDATE SKIP LOCKED);
-	IF NOT FOUND THEN
-		INSERT INTO login_attempts (email, account_id, address, at, ok)
-		    VALUES (left(p_email, 254), p_account, p_address, p_now, ok);
-	END IF;
+	PERFORM auth_attempt_settle(p_email, p_account, p_address, ok, p_now);
 	IF NOT ok THEN
 		RETURN QUERY SELECT 'bad_credentials'::text, NULL::timestamptz;
 		RETURN;
@@ -530,19 +538,32 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 
 -- The signed-in account's password hash, to check the old password
--- before a change.
-CREATE FUNCTION auth_password_hash(p_token_hash bytea,
+-- before a change: nothing for a dead session.  The old password is a
+-- guess like a sign-in's (someone may have found a browser left signed
+-- in): it is reserved as a failed attempt in the sign-in throttle, per
+-- account and per address, before any hashing, and refused (allowed
+-- false, with the seconds to wait) once that throttle says so.
+-- auth_password_change() settles the attempt as a success.
+CREATE FUNCTION auth_password_hash(p_token_hash bytea, p_address inet,
     p_now timestamptz DEFAULT now())
-RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	SELECT password_hash FROM accounts
-	WHERE id = auth_live_account(p_token_hash, p_now)
+RETURNS TABLE (allowed boolean, retry_after integer, password_hash text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	who	text := (SELECT email FROM accounts
+		    WHERE id = auth_live_account(p_token_hash, p_now));
+BEGIN
+	IF who IS NOT NULL THEN
+		RETURN QUERY SELECT b.allowed, b.retry_after, b.password_hash
+		    FROM auth_login_begin(who, p_address, p_now, true) b;
+	END IF;
+END
 $$;
 
--- Change the password of the session's account; every other session of
--- the account ends.
+-- Change the password of the session's account, whose old password the
+-- server has just checked (auth_password_hash()); every other session
+-- of the account ends.
 CREATE FUNCTION auth_password_change(p_token_hash bytea, p_hash text,
-    p_now timestamptz DEFAULT now())
+    p_address inet, p_now timestamptz DEFAULT now())
 RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -555,6 +576,8 @@ BEGIN
 	IF acct IS NULL THEN
 		RETURN 'not_found';
 	END IF;
+	PERFORM auth_attempt_settle(email, acct, p_address, true, p_now)
+	    FROM accounts WHERE id = acct;
 	UPDATE accounts SET password_hash = p_hash WHERE id = acct;
 	UPDATE sessions SET ended_at = p_now WHERE account_id = acct AND
 	    ended_at IS NULL AND token_hash <> p_token_hash;
@@ -592,6 +615,6 @@ GRANT EXECUTE ON FUNCTION
 	timestamptz),
     auth_session(bytea, timestamptz),
     auth_logout(bytea, timestamptz),
-    auth_password_hash(bytea, timestamptz),
-    auth_password_change(bytea, text, timestamptz)
+    auth_password_hash(bytea, inet, timestamptz),
+    auth_password_change(bytea, text, inet, timestamptz)
     TO kitas_app;

@@ -161,6 +161,28 @@ test('wrong passwords are throttled before any hashing, even the right one then'
 	assert.equal(j.c.get('kitas_sid'), undefined, 'no session');
 });
 
+test('a wrong current password is a guess: throttled like a sign-in', async () => {
+	const who = email();
+	await registerAndConfirm(who, PW);
+	const { jar } = await login(who, PW);
+	const csrf = await jar.csrf('/account/password?lang=en');
+	const change = (old) => jar.post('/account/password', { csrf, old,
+	    password: 'a brand new password', password2: 'a brand new password' });
+	for (let i = 0; i < 5; i++) {
+		const r = await change('wrong password ' + i);
+		assert.equal(r.status, 400);
+		assert.match(await r.text(), /current password is not right/);
+	}
+	const r = await change(PW);
+	assert.equal(r.status, 429, 'even the right one, once throttled');
+	assert.match(r.headers.get('retry-after'), /^[1-9][0-9]*$/);
+	assert.match(await r.text(), /Too many attempts/);
+	assert.equal((await login(who, PW)).res.status, 429,
+	    'a sign-in to the account waits too');
+	assert.equal(psql(`SELECT count(*) FROM mail_outbox WHERE to_addr = :'p1'
+	    AND kind = 'password_changed'`, who), '0', 'the password did not change');
+});
+
 test('an unknown address gets the same answer as a wrong password', async () => {
 	const a = await login(email(), PW);
 	const who = email();

@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(142);
+SELECT plan(148);
 
 -- Argon2id-shaped hashes (the functions only check the prefix).
 \set h1 '$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'
@@ -506,14 +506,25 @@ SELECT count(*) AS ignore FROM (VALUES ('p-cur'), ('p-other')) v(t),
     sha256(v.t::bytea), :'csrf', NULL, NULL, now()) \gset
 
 SELECT is(auth_password_change(sha256('p-cur'::bytea), 'plain-password',
-    now() + interval '3 minutes'), 'invalid_input',
+    NULL, now() + interval '3 minutes'), 'invalid_input',
     'a new hash that is not Argon2id is invalid_input');
 SELECT is((SELECT row(password_hash, (SELECT count(*) FROM sessions
     WHERE account_id = :pw AND ended_at IS NULL))::text FROM accounts
     WHERE id = :pw), row(:'h1', 2)::text,
     '... and changes nothing');
-SELECT is(auth_password_change(sha256('p-cur'::bytea), :'h2',
+-- The old password is checked first, as a sign-in attempt.
+SELECT is((SELECT row(allowed, password_hash)::text FROM auth_password_hash(
+    sha256('p-cur'::bytea), '192.0.2.77', now() + interval '3 minutes')),
+    row(true, :'h1')::text,
+    'a live session gets its hash to check the old password against');
+SELECT is((SELECT row(ok, pending)::text FROM login_attempts
+    WHERE account_id = :pw AND address = '192.0.2.77'),
+    row(false, true)::text, '... reserved as a failed attempt until settled');
+SELECT is(auth_password_change(sha256('p-cur'::bytea), :'h2', '192.0.2.77',
     now() + interval '3 minutes'), 'ok', 'a password change answers ok');
+SELECT is((SELECT row(ok, pending)::text FROM login_attempts
+    WHERE account_id = :pw AND address = '192.0.2.77'),
+    row(true, false)::text, '... and settles the attempt as a success');
 SELECT is((SELECT password_hash FROM accounts WHERE id = :pw), :'h2',
     '... sets the new hash');
 SELECT is((SELECT string_agg(coalesce(ended_at::text, 'open'), ';'
@@ -529,13 +540,30 @@ SELECT is((SELECT count(*) FROM auth_session(sha256('p-cur'::bytea),
 SELECT is((SELECT string_agg(to_addr || '/' || lang, ';') FROM mail_outbox
     WHERE account_id = :pw AND kind = 'password_changed'),
     'pwchange@example.org/id', '... and a password_changed mail is queued');
-SELECT is(auth_password_change(sha256('p-nope'::bytea), :'h3',
+SELECT is(auth_password_change(sha256('p-nope'::bytea), :'h3', NULL,
     now() + interval '5 minutes'), 'not_found',
     'an unknown session is not_found');
-SELECT is(auth_password_change(sha256('p-other'::bytea), :'h3',
+SELECT is(auth_password_change(sha256('p-other'::bytea), :'h3', NULL,
     now() + interval '5 minutes'), 'not_found', 'an ended session too');
 SELECT is((SELECT password_hash FROM accounts WHERE id = :pw), :'h2',
     '... neither changed the hash');
+SELECT is((SELECT count(*) FROM auth_password_hash(sha256('p-other'::bytea),
+    '192.0.2.77', now() + interval '5 minutes')), 0::bigint,
+    'an ended session gets no hash');
+
+-- Wrong old passwords are throttled like sign-ins: the fifth failure
+-- within fail_window refuses the next check, before any hashing.
+SELECT count(*) AS ignore FROM generate_series(1, 5) g,
+    auth_password_hash(sha256('p-cur'::bytea), ('192.0.2.' || 80 + g)::inet,
+    now() + interval '5 minutes') \gset
+SELECT is((SELECT row(allowed, retry_after BETWEEN 1 AND 900,
+    password_hash IS NULL)::text FROM auth_password_hash(
+    sha256('p-cur'::bytea), '192.0.2.90', now() + interval '5 minutes')),
+    row(false, true, true)::text,
+    'after five unsettled old-password checks the sixth is refused, no hash');
+SELECT is((SELECT allowed FROM auth_login_begin('pwchange@example.org',
+    '192.0.2.91', now() + interval '5 minutes')), false,
+    '... and so is a sign-in to that account: one throttle');
 
 -- Was a bug: auth_password_change (like auth_password_hash and portal_cases)
 -- checks only ended_at and expires_at, not the idle timeout (nor a
@@ -544,7 +572,7 @@ SELECT is((SELECT password_hash FROM accounts WHERE id = :pw), :'h2',
 SELECT is((SELECT count(*) FROM auth_session(sha256('p-cur'::bytea),
     now() + interval '2 hours')), 0::bigint,
     'a session idle for two hours is dead for auth_session');
-SELECT is(auth_password_change(sha256('p-cur'::bytea), :'h3',
+SELECT is(auth_password_change(sha256('p-cur'::bytea), :'h3', NULL,
     now() + interval '2 hours'), 'not_found',
     '... and cannot change the password');
 
