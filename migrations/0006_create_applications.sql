@@ -214,6 +214,17 @@ CREATE TABLE office_areas (
 -- reference carries the office, known only once the domicile is).  One
 -- per account, kept until the case is opened, so the applicant can stop
 -- after any step and come back.
+-- Passport steps refused because the passport is another account's:
+-- the refusal must say so (the owner has to go to the office), which
+-- makes the step a way to ask whether a passport has an application.
+-- After three such refusals in a day an account gets, for any passport
+-- not already its own, one answer that tells nothing (passport_tries).
+CREATE TABLE passport_refusals (
+	account_id	bigint NOT NULL REFERENCES accounts,
+	at		timestamptz NOT NULL
+);
+CREATE INDEX passport_refusals_account ON passport_refusals (account_id, at);
+
 CREATE TABLE application_drafts (
 	account_id	bigint PRIMARY KEY REFERENCES accounts,
 	permit_kind	permit_kind,
@@ -526,11 +537,20 @@ BEGIN
 		IF 'passport_expiry' = ANY (brk) THEN
 			err := err || ARRAY['expiry', 'apply.err.expiry'];
 		END IF;
+		IF err = '{}' AND (SELECT count(*) FROM passport_refusals x
+		    WHERE x.account_id = acct AND
+		    x.at > p_now - interval '1 day') >= 3 AND
+		    NOT EXISTS (SELECT 1 FROM applicants a
+		    WHERE a.account_id = acct AND a.nationality = p_v[5] AND
+		    a.passport_no = p_v[6]) THEN
+			err := ARRAY['passport', 'apply.err.passport_tries'];
+		END IF;
 		IF err = '{}' THEN
 			SELECT * INTO ap FROM applicants a
 			    WHERE a.nationality = p_v[5] AND
 			    a.passport_no = p_v[6];
 			IF FOUND AND ap.account_id IS DISTINCT FROM acct THEN
+				INSERT INTO passport_refusals VALUES (acct, p_now);
 				err := ARRAY['passport', 'apply.err.passport_taken'];
 			ELSIF FOUND AND (ap.family_name, ap.given_names,
 			    ap.birth_date, ap.sex, ap.passport_expiry) IS
@@ -611,7 +631,8 @@ $$;
 CREATE FUNCTION apply_forget(p_now timestamptz DEFAULT now())
 RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	DELETE FROM application_drafts WHERE updated_at < p_now - interval '180 days'
+	DELETE FROM application_drafts WHERE updated_at < p_now - interval '180 days';
+	DELETE FROM passport_refusals WHERE at < p_now - interval '1 day';
 $$;
 
 -- Corrections to the sponsor and the street address while the case is a

@@ -6,7 +6,7 @@ BEGIN;
 SET client_min_messages = warning;
 \ir fixtures.psql
 
-SELECT plan(33);
+SELECT plan(37);
 
 SELECT pg_temp.sessions('applicant', 'other_applicant');
 
@@ -126,6 +126,33 @@ SELECT is(pg_temp.errors(model) || ' ' || code, 'passport invalid_input',
     FROM portal_apply_save(pg_temp.sess('other_applicant'), 'passport',
     ARRAY['MÜLLER', 'ANNA', '1985-03-04', 'F', 'DEU', 'C01X00T47',
     '2040-01-01'], NULL);
+
+-- Passports of other accounts, tried one after another: after three
+-- such refusals in a day, every passport not the account's own gets one
+-- answer that does not tell whether it is taken.
+INSERT INTO applicants (account_id, family_name, birth_date, sex,
+    nationality, passport_no, passport_expiry)
+    SELECT pg_temp.actor('applicant'), 'MÜLLER', '1985-03-04', 'F', 'DEU',
+    'C01X00T5' || g, '2040-01-01' FROM generate_series(1, 2) g;
+CREATE FUNCTION pg_temp.try(p_passport text) RETURNS text
+LANGUAGE sql AS $$
+	SELECT string_agg(k::text, ' ') FROM portal_apply_save(
+	    pg_temp.sess('other_applicant'), 'passport', ARRAY['MÜLLER', 'ANNA',
+	    '1985-03-04', 'F', 'DEU', p_passport, '2040-01-01'], NULL) s,
+	    unnest(xpath('/apply/error/@key', s.model)) k
+$$;
+SELECT is(pg_temp.try('C01X00T51') || ' ' || pg_temp.try('C01X00T52'),
+    'apply.err.passport_taken apply.err.passport_taken',
+    'the second and third passports of another account are refused as such');
+SELECT is(pg_temp.try('C01X00T99') || ' ' || pg_temp.try('C01X00T47'),
+    'apply.err.passport_tries apply.err.passport_tries',
+    '... then a free passport and a taken one get the same answer');
+SELECT is((SELECT count(*) FROM applicants WHERE passport_no = 'C01X00T99'),
+    0::bigint, '... and nothing is stored');
+SELECT apply_forget(now() + interval '25 hours');
+SELECT is((SELECT count(*) FROM passport_refusals
+    WHERE account_id = pg_temp.actor('other_applicant')), 0::bigint,
+    'housekeeping forgets the refusals after a day');
 
 -- The case page's corrections follow the same rules.
 SELECT is(portal_draft_update(pg_temp.sess('applicant'), :'ref', 'PT Maju Jaya',
