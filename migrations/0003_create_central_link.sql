@@ -143,7 +143,11 @@ CREATE TABLE incidents (
 	    'accumulation', 'print_failed', 'verdict_overdue')),
 	case_id		bigint REFERENCES cases,
 	office_id	integer REFERENCES offices,
-	detail		text NOT NULL,
+	-- What the page tells in the reader's language (i18n
+	-- office.link.incident.about.KIND): its numbers and times.
+	args		jsonb NOT NULL DEFAULT '{}',
+	-- The error as the other side gave it, untranslated; '' if none.
+	detail		text NOT NULL DEFAULT '',
 	opened_at	timestamptz NOT NULL,
 	acknowledged_at	timestamptz,
 	acknowledged_by	bigint REFERENCES accounts,
@@ -463,12 +467,11 @@ BEGIN
 			    lease_expires_at = NULL,
 			    last_error = left(p_error, 500)
 			    WHERE id = o.id;
-			INSERT INTO incidents (kind, case_id, office_id, detail,
-			    opened_at)
+			INSERT INTO incidents (kind, case_id, office_id, args,
+			    detail, opened_at)
 			    SELECT 'retries_exhausted', c.id, c.office_id,
-			    format('central refused the clearance request of %s '
-			    '%s times: %s', c.reference, o.bad_answers + 1,
-			    coalesce(p_error, '')), p_now
+			    jsonb_build_object('n', o.bad_answers + 1),
+			    left(coalesce(p_error, ''), 500), p_now
 			    FROM cases c WHERE c.id = o.case_id
 			    ON CONFLICT (kind, case_id) WHERE case_id IS NOT NULL
 			    AND resolved_at IS NULL DO NOTHING;

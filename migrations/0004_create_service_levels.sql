@@ -178,10 +178,9 @@ BEGIN
 	SELECT * INTO s FROM clr_status(p_now);
 	IF s.backlog >= p.alarm_backlog OR
 	    s.oldest_seconds >= extract(epoch FROM p.alarm_oldest) THEN
-		INSERT INTO incidents (kind, detail, opened_at)
-		    VALUES ('accumulation', format('%s clearance requests '
-		    'waiting, the oldest for %s', s.backlog,
-		    make_interval(secs => s.oldest_seconds)), p_now)
+		INSERT INTO incidents (kind, args, opened_at)
+		    VALUES ('accumulation', jsonb_build_object('n', s.backlog,
+		    'seconds', s.oldest_seconds), p_now)
 		    ON CONFLICT (kind) WHERE kind = 'accumulation' AND
 		    resolved_at IS NULL DO NOTHING;
 	ELSE
@@ -196,11 +195,10 @@ BEGIN
 	    ON CONFLICT (at) DO NOTHING;
 	-- A "pending" that never became a verdict: nobody may wait for
 	-- ever without a person knowing.
-	INSERT INTO incidents (kind, case_id, office_id, detail, opened_at)
-	    SELECT 'verdict_overdue', c.id, c.office_id, format('central '
-	    'answered "pending" for %s on %s and has sent no verdict since',
-	    c.reference, to_char(r.received_at AT TIME ZONE f.timezone,
-	    'YYYY-MM-DD HH24:MI')), p_now
+	INSERT INTO incidents (kind, case_id, office_id, args, opened_at)
+	    SELECT 'verdict_overdue', c.id, c.office_id, jsonb_build_object(
+	    'at', to_char(r.received_at AT TIME ZONE f.timezone,
+	    'YYYY-MM-DD"T"HH24:MI')), p_now
 	    FROM outbox o
 	    JOIN cases c ON c.id = o.case_id
 	    JOIN offices f ON f.id = c.office_id

@@ -421,10 +421,11 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 		    rendered_at IS NULL
 		RETURNING *
 	)
-	INSERT INTO incidents (kind, case_id, office_id, detail, opened_at)
+	INSERT INTO incidents (kind, case_id, office_id, args, detail,
+	    opened_at)
 	SELECT 'print_failed', p.case_id, p.office_id,
-	    'permit ' || p.number || ' could not be printed after ' ||
-	    p.render_attempts || ' attempts: ' || left(p_error, 200), p_now
+	    jsonb_build_object('n', p.render_attempts, 'number', p.number),
+	    left(coalesce(p_error, ''), 200), p_now
 	FROM p WHERE p.render_attempts >= 20
 	ON CONFLICT DO NOTHING
 $$;

@@ -154,7 +154,8 @@
 <xsl:when test="@global = 'true'"><xsl:value-of select="i:t('office.link.incident.global')"/></xsl:when>
 <xsl:otherwise>–</xsl:otherwise>
 </xsl:choose></td>
-<td><xsl:value-of select="@detail"/></td>
+<td><xsl:apply-templates select="." mode="about"/>
+<xsl:if test="@detail"><xsl:text>: </xsl:text><xsl:value-of select="@detail"/></xsl:if></td>
 <td><xsl:call-template name="datetime"><xsl:with-param name="at" select="@opened"/></xsl:call-template></td>
 <td><xsl:if test="@acknowledged">
 <xsl:call-template name="datetime"><xsl:with-param name="at" select="@acknowledged"/></xsl:call-template>
@@ -300,6 +301,48 @@
 </div>
 </details>
 </figure>
+</xsl:template>
+
+<!--
+  What an incident is about, in the reader's language: the catalogue's
+  sentence for its kind with its numbers and times put in.  {n} a count,
+  {number} a permit number, {age} a duration, {at} a time.
+-->
+<xsl:template match="incident" mode="about">
+<xsl:variable name="with-n">
+<xsl:call-template name="fill">
+<xsl:with-param name="text" select="i:t(concat('office.link.incident.about.', @kind))"/>
+<xsl:with-param name="key" select="'{n}'"/>
+<xsl:with-param name="value" select="@n"/>
+</xsl:call-template>
+</xsl:variable>
+<xsl:variable name="with-number">
+<xsl:call-template name="fill">
+<xsl:with-param name="text" select="$with-n"/>
+<xsl:with-param name="key" select="'{number}'"/>
+<xsl:with-param name="value" select="@number"/>
+</xsl:call-template>
+</xsl:variable>
+<xsl:variable name="with-age">
+<xsl:call-template name="fill">
+<xsl:with-param name="text" select="$with-number"/>
+<xsl:with-param name="key" select="'{age}'"/>
+<xsl:with-param name="value">
+<xsl:if test="@seconds">
+<xsl:call-template name="duration"><xsl:with-param name="s" select="@seconds"/></xsl:call-template>
+</xsl:if>
+</xsl:with-param>
+</xsl:call-template>
+</xsl:variable>
+<xsl:call-template name="fill">
+<xsl:with-param name="text" select="$with-age"/>
+<xsl:with-param name="key" select="'{at}'"/>
+<xsl:with-param name="value">
+<xsl:if test="@at">
+<xsl:call-template name="datetime"><xsl:with-param name="at" select="@at"/></xsl:call-template>
+</xsl:if>
+</xsl:with-param>
+</xsl:call-template>
 </xsl:template>
 
 </xsl:stylesheet>

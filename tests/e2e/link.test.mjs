@@ -113,12 +113,14 @@ test('the central-link panel: supervisors act, officers read', async () => {
 		assert.equal(audits('link_resume'), '1');
 
 		// An incident of the office: acknowledged, then resolved.
-		const inc = psql(`INSERT INTO incidents (kind, case_id, office_id, detail, opened_at)
-		    SELECT 'retries_exhausted', id, office_id, 'e2e: central refused it', now()
-		    FROM cases WHERE id = :'p1' RETURNING id`, caseId);
+		const inc = psql(`INSERT INTO incidents (kind, case_id, office_id, args, detail,
+		    opened_at) SELECT 'retries_exhausted', id, office_id, '{"n": 3}',
+		    'e2e: central refused it', now() FROM cases WHERE id = :'p1' RETURNING id`,
+		    caseId);
 		await p.reload();
 		const row = p.locator(`#incident-${inc}`);
-		assert.match(await row.textContent(), /central refused it/);
+		assert.match(await row.textContent(),
+		    /Central refused the clearance request 3 times: e2e: central refused it/);
 		await axeCheck(p, 'office-link-incident-en');
 		await row.getByRole('button', { name: 'Acknowledge' }).click();
 		await p.locator(`#incident-${inc}`).getByRole('button', { name: 'Acknowledge' })

@@ -134,11 +134,11 @@ SELECT is((SELECT status || '/' || bad_answers || '/' || (lease_owner IS NULL)
 SELECT is((SELECT count(*) FROM incidents WHERE kind = 'retries_exhausted' AND
     case_id = pg_temp.case_of(:z1) AND resolved_at IS NULL), 1::bigint,
     '... and exactly one incident is open for its case');
-SELECT ok((SELECT i.detail LIKE '%' || k.reference || ' 3 times: HTTP 400%'
+SELECT ok((SELECT i.args = '{"n": 3}' AND i.detail = 'HTTP 400: schema'
     AND i.office_id = k.office_id AND i.opened_at = pg_temp.t('2 h 31 s')
     FROM incidents i JOIN cases k ON k.id = i.case_id
     WHERE i.case_id = pg_temp.case_of(:z1)),
-    '... naming the case, the count and the error');
+    '... with the count and the error as central gave it');
 SELECT is((SELECT state::text || '/' || version FROM cases
     WHERE id = pg_temp.case_of(:z1)), 'awaiting_clearance/2',
     'the case stays where it is');

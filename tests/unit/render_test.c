@@ -369,6 +369,37 @@ billing_only_while_submitted(void **state)
 	}
 }
 
+/* An incident told in the reader's language, the other side's error kept. */
+static void
+incidents_speak_the_readers_language(void **state)
+{
+	static const char	*model = "<page path=\"/office/link\">"
+	    "<link office=\"SMG\" role=\"officer\" state=\"closed\">"
+	    "<incident id=\"1\" kind=\"retries_exhausted\" n=\"3\" "
+	    "detail=\"HTTP 400: schema\" opened=\"2026-05-07T09:30\"/>"
+	    "<incident id=\"2\" kind=\"accumulation\" n=\"1200\" "
+	    "seconds=\"7200\" global=\"true\" opened=\"2026-05-07T09:30\"/>"
+	    "<incident id=\"3\" kind=\"verdict_overdue\" "
+	    "at=\"2026-05-01T08:05\" opened=\"2026-05-07T09:30\"/>"
+	    "</link></page>";
+	char	*en, *id;
+
+	en = render("office-link", xmlReadMemory(model, strlen(model), NULL,
+	    "UTF-8", 0), LANG_EN);
+	id = render("office-link", xmlReadMemory(model, strlen(model), NULL,
+	    "UTF-8", 0), LANG_ID);
+	assert_non_null(strstr(en,
+	    "Central refused the clearance request 3 times: HTTP 400: schema"));
+	assert_non_null(strstr(id,
+	    "Pusat menolak permintaan pemeriksaan 3 kali: HTTP 400: schema"));
+	assert_non_null(strstr(en, "1200 clearance requests waiting, "
+	    "the oldest for about 2 hours"));
+	assert_non_null(strstr(en, "on 1 May 2026, 08:05"));
+	assert_non_null(strstr(id, "pada 1 Mei 2026, 08:05"));
+	free(en);
+	free(id);
+}
+
 static void
 unknown_key_shows_itself(void **state)
 {
@@ -411,6 +442,7 @@ main(void)
 		cmocka_unit_test(office_search_lets_an_admin_choose),
 		cmocka_unit_test(office_staff_only_explains),
 		cmocka_unit_test(billing_only_while_submitted),
+		cmocka_unit_test(incidents_speak_the_readers_language),
 		cmocka_unit_test(unknown_key_shows_itself),
 		cmocka_unit_test(unknown_template_is_an_error),
 	};
