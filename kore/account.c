@@ -130,13 +130,8 @@ account_password(struct http_request *req)
 			sodium_memzero(ap->v[7], sizeof(ap->v[7]));
 			return (authpage_redirect(req, "/login"));
 		}
-		if (ap->col[0][0] != 't') {
-			sodium_memzero(ap->v[7], sizeof(ap->v[7]));
-			authpage_retry_after(req, ap->col[1]);
-			authpage_error(ap, "old", "auth.err.throttled");
-			return (authpage_reply(req, ap,
-			    AUTHPAGE_TOO_MANY, "password"));
-		}
+		if (ap->col[0][0] != 't')
+			return (authpage_throttled(req, ap, "old", "password"));
 		pwtask_init(&ap->pw, PWTASK_VERIFY, ap->v[7], ap->col[2]);
 		sodium_memzero(ap->v[7], sizeof(ap->v[7]));
 		ap->phase = PW_VERIFY;

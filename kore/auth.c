@@ -230,13 +230,8 @@ auth_login(struct http_request *req)
 	if (ap->phase == PH_DB1) {
 		if (auth_db_or_reply(req, ap, DB_LOGIN_BEGIN, &rc) != 0)
 			return (rc);
-		if (ap->col[0][0] != 't') {
-			sodium_memzero(ap->v[7], sizeof(ap->v[7]));
-			authpage_retry_after(req, ap->col[1]);
-			authpage_error(ap, "email", "auth.err.throttled");
-			return (authpage_reply(req, ap,
-			    AUTHPAGE_TOO_MANY, "login"));
-		}
+		if (ap->col[0][0] != 't')
+			return (authpage_throttled(req, ap, "email", "login"));
 		(void)kore_strlcpy(ap->v[1], ap->col[2], sizeof(ap->v[1]));
 		pwtask_init(&ap->pw, PWTASK_VERIFY, ap->v[7], ap->col[3]);
 		sodium_memzero(ap->v[7], sizeof(ap->v[7]));

@@ -82,14 +82,18 @@ authpage_redirect(struct http_request *req, const char *path)
 	return (KORE_RESULT_OK);
 }
 
-void
-authpage_retry_after(struct http_request *req, const char *seconds)
+int
+authpage_throttled(struct http_request *req, struct authpage *ap,
+    const char *field, const char *view)
 {
 	char	retry[16];
 
+	sodium_memzero(ap->v[7], sizeof(ap->v[7]));
 	(void)snprintf(retry, sizeof(retry), "%d",
-	    atoi(seconds) > 0 ? atoi(seconds) : 60);
+	    atoi(ap->col[1]) > 0 ? atoi(ap->col[1]) : 60);
 	http_response_header(req, "retry-after", retry);
+	authpage_error(ap, field, "auth.err.throttled");
+	return (authpage_reply(req, ap, 429, view));
 }
 
 static int

@@ -15,7 +15,6 @@
 #include "session.h"
 
 #define AUTHPAGE_ERRORS	4
-#define AUTHPAGE_TOO_MANY	429		/* a throttled attempt */
 #define AUTHPAGE_PARAMS	8
 /* A value slot holds a whole password (up to AUTH_PW_MAX characters of
  * UTF-8) or a hash; smaller, it would cut a long password silently. */
@@ -57,9 +56,13 @@ int		 authpage_reply(struct http_request *req, struct authpage *ap,
 
 /* 303 to path. */
 int		 authpage_redirect(struct http_request *req, const char *path);
-/* A throttled answer's Retry-After: the database's seconds, else 60. */
-void		 authpage_retry_after(struct http_request *req,
-		    const char *seconds);
+/*
+ * The sign-in throttle said no (col[1]: the seconds to wait): the
+ * password typed (v[7]) is forgotten, and the answer is 429 with
+ * Retry-After and the message next to field.
+ */
+int		 authpage_throttled(struct http_request *req,
+		    struct authpage *ap, const char *field, const char *view);
 
 /* Run query q with ap->params, first row into ap->col. */
 enum db_status	 authpage_db(struct authpage *ap, enum db_query q);
