@@ -434,7 +434,8 @@ db_bad_text(struct kore_pgsql *sql, enum db_query q)
 /*
  * A query failed.  When it had a connection and that connection is gone
  * (dropped by Kore, or CONNECTION_BAD), a retry-safe query is set up
- * again: -1 tells db_run() to go round once more.  A failure to connect
+ * again, and so is any query whose prepared statement was missing:
+ * -1 tells db_run() to go round once more.  A failure to connect
  * at all is not retried; it would only wait again.  heal: the query was
  * never sent, so the connection may be reset; never once it was sent,
  * since Kore still watches its socket and would drop the new one's.
@@ -443,22 +444,25 @@ static int
 db_fail(struct db_call *call, enum db_query q, int had_conn, int heal)
 {
 	struct kore_pgsql	*sql = &call->sql;
-	int			 lost;
+	int			 lost, unrun;
 
 	lost = had_conn && (sql->conn == NULL ||
 	    PQstatus(sql->conn->db) == CONNECTION_BAD);
-	/* The statement was not where we thought: prepare it again. */
-	if (had_conn && sql->conn != NULL &&
-	    strcmp(db_sqlstate(sql), SQLSTATE_NO_STATEMENT) == 0) {
+	/*
+	 * The statement was not where we thought: nothing ran, so any query
+	 * may go again, prepared first.
+	 */
+	unrun = had_conn && sql->conn != NULL &&
+	    strcmp(db_sqlstate(sql), SQLSTATE_NO_STATEMENT) == 0;
+	if (unrun)
 		db_set_prepared(sql->conn->db, q, 0);
-		lost = 1;
-	}
 	kore_log(LOG_NOTICE, "db %s: %s", db_queries[q].name,
 	    sql->error != NULL ? sql->error : "failed");
 	if (heal)
 		db_heal(sql);
 	kore_pgsql_cleanup(sql);
-	if (lost && db_queries[q].retry && call->retries < DB_RETRY_MAX) {
+	if ((unrun || (lost && db_queries[q].retry)) &&
+	    call->retries < DB_RETRY_MAX) {
 		call->retries++;
 		kore_pgsql_init(sql);
 		kore_pgsql_bind_request(sql, call->req);
