@@ -130,7 +130,7 @@ auth_register(struct http_request *req)
 			    "register"));
 		auth_email_arg(req, ap);
 		authpage_arg(req, "name", ap->name, sizeof(ap->name));
-		if (ap->name[0] == '\0' || strlen(ap->name) > 200)
+		if (ap->name[0] == '\0' || form_chars(ap->name) > 200)
 			authpage_error(ap, "name", "auth.err.name");
 		if (auth_new_password_or_reply(req, ap, ap->email, "register",
 		    &rc) != 0)

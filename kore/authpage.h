@@ -10,6 +10,7 @@
 #include <kore/http.h>
 
 #include "db.h"
+#include "form.h"
 #include "lang.h"
 #include "pwtask.h"
 #include "session.h"
@@ -30,7 +31,7 @@ struct authpage {
 	const char	*params[AUTHPAGE_PARAMS];
 	/* What the user typed that a form shows again (never passwords). */
 	char		 email[AUTH_EMAIL_MAX + 1];
-	char		 name[256];
+	char		 name[200 * FORM_UTF8_MAX + 1];	/* v_words */
 	char		 token[AUTH_TOKEN_BUFSZ];
 	/* Field errors: field name and catalogue key. */
 	int		 nerr;

@@ -15,6 +15,7 @@
 #include "app.h"
 #include "authpage.h"
 #include "doc.h"
+#include "form.h"
 #include "page.h"
 #include "passport.h"
 #include "ref.h"
@@ -28,7 +29,8 @@ int	portal_permit(struct http_request *);
 
 #define PORTAL_PARAMS	13
 #define APPLY_FIELDS	7	/* the most one step of /apply has */
-#define PORTAL_VAL	320	/* the longest field, an address, is 300 */
+/* The longest field, an address: 300 characters of UTF-8 (v_words300). */
+#define PORTAL_VAL	(300 * FORM_UTF8_MAX + 1)
 #define PORTAL_CASE_MAX	(256 * 1024)	/* the case page model */
 
 static int	portal_read_apply(struct kore_pgsql *, void *);

@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "form.h"
 #include "lang.h"
 
 #define SESSION_COOKIE	"kitas_sid"
@@ -27,7 +28,7 @@ struct session {
 	int		 office_id;
 	int		 confirmed;
 	char		 role[16];
-	char		 name[256];
+	char		 name[200 * FORM_UTF8_MAX + 1];	/* display_name */
 	char		 email[AUTH_EMAIL_MAX + 1];
 	char		 lang[3];
 	char		 csrf[80];

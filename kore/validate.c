@@ -3,18 +3,26 @@
  * that fails one; the handlers check every field precisely and answer
  * with a message, so these only bound size and alphabet.  They are C,
  * not regexes: glibc's matcher on a bounded repeat such as ^.{0,500}$
- * cost more than the rest of Kore's work on an officer's command.  As
- * the regexes did in the C locale, they count bytes.
+ * cost more than the rest of Kore's work on an officer's command.
+ * v_len* count bytes (identifiers, codes, e-mail addresses); v_chars*
+ * count characters as the database does, for what people write in their
+ * own language (names, addresses, reasons): a handler's buffer for one
+ * holds FORM_UTF8_MAX bytes a character.
  */
 #include <kore/kore.h>
 #include <kore/http.h>
 
 #include <ctype.h>
 
+#include "form.h"
+
 int	v_len200(struct http_request *, const void *);
 int	v_len300(struct http_request *, const void *);
 int	v_len500(struct http_request *, const void *);
 int	v_len512(struct http_request *, const void *);
+int	v_chars200(struct http_request *, const void *);
+int	v_chars300(struct http_request *, const void *);
+int	v_chars500(struct http_request *, const void *);
 int	v_any(struct http_request *, const void *);
 int	v_token_fn(struct http_request *, const void *);
 int	v_permit_fn(struct http_request *, const void *);
@@ -51,6 +59,24 @@ int
 v_len512(struct http_request *req, const void *data)
 {
 	return (v_len(data, 512));
+}
+
+int
+v_chars200(struct http_request *req, const void *data)
+{
+	return (form_chars(data) <= 200 ? KORE_RESULT_OK : KORE_RESULT_ERROR);
+}
+
+int
+v_chars300(struct http_request *req, const void *data)
+{
+	return (form_chars(data) <= 300 ? KORE_RESULT_OK : KORE_RESULT_ERROR);
+}
+
+int
+v_chars500(struct http_request *req, const void *data)
+{
+	return (form_chars(data) <= 500 ? KORE_RESULT_OK : KORE_RESULT_ERROR);
 }
 
 /* Interview notes: the handler bounds and checks them. */

@@ -17,3 +17,15 @@ form_in_list(const char *s, const char *list)
 	}
 	return (0);
 }
+
+size_t
+form_chars(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	}
+	return (n);
+}

@@ -145,6 +145,22 @@ test('a name with markup is stored as text and shown escaped', async () => {
 	assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; "Ayu"/);
 });
 
+test('a name is bounded in characters, not bytes: 200 Thai letters fit, 201 do not', async () => {
+	// 600 bytes of UTF-8: over any byte bound of 200, within the
+	// database's 200 characters.
+	const who = email();
+	const name = '\u0E28'.repeat(200);
+	const { jar } = await login(who, PW, await registerAndConfirm(who, PW, name));
+	assert.equal(psql(`SELECT length(display_name) || ' ' || octet_length(display_name)
+	    FROM accounts WHERE email = :'p1'`, who), '200 600', 'stored whole');
+	assert.match(await (await jar.get('/account')).text(), new RegExp(name));
+	const j = new Jar();
+	const r = await j.post('/register', { csrf: await j.csrf('/register?lang=en'),
+	    lang: 'en', name: name + '\u0E28', email: email(), password: PW, password2: PW });
+	assert.equal(r.status, 400);
+	assert.match(await r.text(), /Enter your full name/);
+});
+
 test('wrong passwords are throttled before any hashing, even the right one then', async () => {
 	const who = email();
 	await registerAndConfirm(who, PW);

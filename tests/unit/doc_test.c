@@ -64,6 +64,18 @@ document_types_are_the_databases(void **state)
 	assert_false(doc_type_valid("passport'--"));
 }
 
+/* Characters as PostgreSQL's length() counts them, not bytes. */
+static void
+counts_characters_not_bytes(void **state)
+{
+	assert_int_equal(form_chars(""), 0);
+	assert_int_equal(form_chars("Ayu"), 3);
+	/* Müller: 7 bytes, 6 characters; 3 Thai letters, 9 bytes. */
+	assert_int_equal(form_chars("M\xc3\xbcller"), 6);
+	assert_int_equal(form_chars("\xe0\xb8\xa8\xe0\xb8\xa8\xe0\xb8\xa8"), 3);
+	assert_int_equal(form_chars("\xf0\x9f\x94\x91"), 1);
+}
+
 static void
 lists_match_whole_words(void **state)
 {
@@ -83,6 +95,7 @@ main(void)
 		cmocka_unit_test(filenames_lose_paths_and_controls),
 		cmocka_unit_test(document_types_are_the_databases),
 		cmocka_unit_test(lists_match_whole_words),
+		cmocka_unit_test(counts_characters_not_bytes),
 	};
 
 	return (cmocka_run_group_tests_name("doc", tests, NULL, NULL));
