@@ -30,8 +30,6 @@ enum {
 	PH_DB2
 };
 
-/* RFC 6585; Kore 4.1 has no name for it. */
-
 /* Sessions last this long at most (the database enforces it too). */
 #define AUTH_SESSION_AGE	(12 * 3600)
 

@@ -93,6 +93,7 @@ authpage_throttled(struct http_request *req, struct authpage *ap,
 	    atoi(ap->col[1]) > 0 ? atoi(ap->col[1]) : 60);
 	http_response_header(req, "retry-after", retry);
 	authpage_error(ap, field, "auth.err.throttled");
+	/* 429, RFC 6585: Kore 4.1 has no name for it. */
 	return (authpage_reply(req, ap, 429, view));
 }
 

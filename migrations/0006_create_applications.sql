@@ -209,11 +209,6 @@ CREATE TABLE office_areas (
 	office_id	integer NOT NULL REFERENCES offices
 );
 
--- An application before it is a case, one step per page: kind, terms,
--- sponsor, domicile, then the passport, which opens the case (its
--- reference carries the office, known only once the domicile is).  One
--- per account, kept until the case is opened, so the applicant can stop
--- after any step and come back.
 -- Passport steps refused because the passport is another account's:
 -- the refusal must say so (the owner has to go to the office), which
 -- makes the step a way to ask whether a passport has an application.
@@ -225,6 +220,11 @@ CREATE TABLE passport_refusals (
 );
 CREATE INDEX passport_refusals_account ON passport_refusals (account_id, at);
 
+-- An application before it is a case, one step per page: kind, terms,
+-- sponsor, domicile, then the passport, which opens the case (its
+-- reference carries the office, known only once the domicile is).  One
+-- per account, kept until the case is opened, so the applicant can stop
+-- after any step and come back.
 CREATE TABLE application_drafts (
 	account_id	bigint PRIMARY KEY REFERENCES accounts,
 	permit_kind	permit_kind,
