@@ -17,8 +17,6 @@
 #include "form.h"
 
 int	v_len200(struct http_request *, const void *);
-int	v_len300(struct http_request *, const void *);
-int	v_len500(struct http_request *, const void *);
 int	v_len512(struct http_request *, const void *);
 int	v_chars200(struct http_request *, const void *);
 int	v_chars300(struct http_request *, const void *);
@@ -44,39 +42,33 @@ v_len200(struct http_request *req, const void *data)
 }
 
 int
-v_len300(struct http_request *req, const void *data)
-{
-	return (v_len(data, 300));
-}
-
-int
-v_len500(struct http_request *req, const void *data)
-{
-	return (v_len(data, 500));
-}
-
-int
 v_len512(struct http_request *req, const void *data)
 {
 	return (v_len(data, 512));
 }
 
+static int
+v_chars(const void *data, size_t max)
+{
+	return (form_chars(data) <= max ? KORE_RESULT_OK : KORE_RESULT_ERROR);
+}
+
 int
 v_chars200(struct http_request *req, const void *data)
 {
-	return (form_chars(data) <= 200 ? KORE_RESULT_OK : KORE_RESULT_ERROR);
+	return (v_chars(data, 200));
 }
 
 int
 v_chars300(struct http_request *req, const void *data)
 {
-	return (form_chars(data) <= 300 ? KORE_RESULT_OK : KORE_RESULT_ERROR);
+	return (v_chars(data, 300));
 }
 
 int
 v_chars500(struct http_request *req, const void *data)
 {
-	return (form_chars(data) <= 500 ? KORE_RESULT_OK : KORE_RESULT_ERROR);
+	return (v_chars(data, 500));
 }
 
 /* Interview notes: the handler bounds and checks them. */
