@@ -83,7 +83,7 @@ admin_action(struct http_request *req, struct admin *ad, enum db_query *q)
 static void
 admin_fail(struct admin *ad, const char *code)
 {
-	static const struct staff_code map[] = {
+	static const struct page_code map[] = {
 		{ "invalid_input", "admin.err.invalid",
 		    HTTP_STATUS_BAD_REQUEST },
 		{ "office_required", "admin.err.office",

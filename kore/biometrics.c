@@ -441,7 +441,7 @@ bio_show(struct http_request *req, struct bio *b)
 static void
 bio_fail(struct bio *b, const char *code)
 {
-	static const struct staff_code map[] = {
+	static const struct page_code map[] = {
 		{ "invalid_input", "office.err.invalid",
 		    HTTP_STATUS_BAD_REQUEST },
 		{ "forbidden", "office.err.forbidden", HTTP_STATUS_FORBIDDEN },

@@ -339,10 +339,15 @@ db_send(struct db_call *call, enum db_query q, const char **params)
 	return (0);
 }
 
-/* Done with this round trip; the next pass takes a connection again. */
+/*
+ * q is prepared on the connection of this round trip, which is done: the
+ * next pass of db_run() takes a connection again and runs q.
+ */
 static void
-db_again(struct db_call *call)
+db_prepared(struct db_call *call, enum db_query q)
 {
+	db_set_prepared(call->sql.conn->db, q, 1);
+	call->preparing = 0;
 	kore_pgsql_cleanup(&call->sql);
 	kore_pgsql_init(&call->sql);
 	kore_pgsql_bind_request(&call->sql, call->req);
@@ -500,9 +505,7 @@ db_run(struct db_call *call, enum db_query q, const char **params,
 		case KORE_PGSQL_STATE_DONE:
 			/* A PREPARE's answer: now run the statement. */
 			if (call->preparing) {
-				db_set_prepared(sql->conn->db, q, 1);
-				call->preparing = 0;
-				db_again(call);
+				db_prepared(call, q);
 				continue;
 			}
 			kore_pgsql_continue(sql);
@@ -521,9 +524,7 @@ db_run(struct db_call *call, enum db_query q, const char **params,
 			/* Prepared already (its slot here was reused). */
 			if (call->preparing && sql->conn != NULL &&
 			    strcmp(db_sqlstate(sql), SQLSTATE_DUP_STATEMENT) == 0) {
-				db_set_prepared(sql->conn->db, q, 1);
-				call->preparing = 0;
-				db_again(call);
+				db_prepared(call, q);
 				continue;
 			}
 			if (db_bad_text(sql, q)) {

@@ -74,7 +74,7 @@ link_action(struct http_request *req, struct link *lk)
 static void
 link_fail(struct link *lk, const char *code)
 {
-	static const struct staff_code map[] = {
+	static const struct page_code map[] = {
 		{ "forbidden", "office.link.err.forbidden",
 		    HTTP_STATUS_FORBIDDEN },
 		{ "reason_required", "office.link.err.reason",

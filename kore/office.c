@@ -118,7 +118,7 @@ office_path_ref(struct http_request *req, struct office *of)
 static void
 office_fail(struct office *of, const char *code)
 {
-	static const struct staff_code map[] = {
+	static const struct page_code map[] = {
 		{ "version_conflict", "office.err.conflict",
 		    HTTP_STATUS_CONFLICT },
 		{ "reason_required", "office.err.reason",
@@ -147,7 +147,7 @@ office_fail(struct office *of, const char *code)
 	 * The four-eyes notices above speak of the issuance; those of a
 	 * referral decision and of a payment receipt are worded below.
 	 */
-	static const struct staff_code decision[] = {
+	static const struct page_code decision[] = {
 		{ "same_person", "office.err.decision_same_person",
 		    HTTP_STATUS_FORBIDDEN },
 		{ "proposal_pending", "office.err.decision_pending",
@@ -155,7 +155,7 @@ office_fail(struct office *of, const char *code)
 		{ "proposal_stale", "office.err.decision_stale",
 		    HTTP_STATUS_CONFLICT },
 	};
-	static const struct staff_code receipt[] = {
+	static const struct page_code receipt[] = {
 		{ "same_person", "office.err.receipt_same_person",
 		    HTTP_STATUS_FORBIDDEN },
 		{ "proposal_pending", "office.err.receipt_pending",
@@ -168,7 +168,7 @@ office_fail(struct office *of, const char *code)
 	};
 	static const struct {
 		const char		*actions;
-		const struct staff_code	*map;
+		const struct page_code	*map;
 		size_t			 n;
 	} variants[] = {
 		{ "propose_clear propose_reject confirm_decision", decision,
@@ -176,20 +176,17 @@ office_fail(struct office *of, const char *code)
 		{ "propose_payment confirm_payment", receipt,
 		    sizeof(receipt) / sizeof(receipt[0]) },
 	};
-	const struct staff_code	*v;
-	size_t			 i, k;
+	const struct page_code	*v;
+	size_t			 i;
 
 	staff_fail(&of->st, map, sizeof(map) / sizeof(map[0]), code);
 	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
-		if (!form_in_list(of->action, variants[i].actions))
+		if (!form_in_list(of->action, variants[i].actions) ||
+		    (v = page_code_find(variants[i].map, variants[i].n,
+		    code)) == NULL)
 			continue;
-		for (k = 0; k < variants[i].n; k++) {
-			v = &variants[i].map[k];
-			if (strcmp(code, v->code) == 0) {
-				of->st.notice = v->key;
-				of->st.status = v->status;
-			}
-		}
+		of->st.notice = v->key;
+		of->st.status = v->status;
 	}
 }
 

@@ -189,6 +189,18 @@ page_unavailable(struct http_request *req, enum lang lang)
 	    "error.unavailable"));
 }
 
+const struct page_code *
+page_code_find(const struct page_code *map, size_t n, const char *code)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(code, map[i].code) == 0)
+			return (&map[i]);
+	}
+	return (NULL);
+}
+
 int
 page_tasks_running(struct http_request *req)
 {

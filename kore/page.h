@@ -66,6 +66,17 @@ int		page_db_or_reply(struct http_request *req, enum db_status s,
 /* 503 with Retry-After: the database is away, try again shortly. */
 int		page_unavailable(struct http_request *req, enum lang lang);
 
+/* A database answer code, as the page's notice and status. */
+struct page_code {
+	const char	*code;
+	const char	*key;
+	int		 status;
+};
+
+/* code's entry in map (n entries), or NULL. */
+const struct page_code	*page_code_find(const struct page_code *map,
+			    size_t n, const char *code);
+
 /*
  * Send a sealed blob (hex "\x..." as PostgreSQL gives bytea) opened with
  * aad, as an attachment of type ctype named filename, cut to letters,

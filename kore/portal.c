@@ -234,34 +234,31 @@ portal_show(struct http_request *req, struct portal *pt)
 	    pt->notice, pt->status, "case"));
 }
 
+/* A refusal's notice and status; anything else is "not now", 409. */
 static void
 portal_fail(struct portal *pt, const char *code)
 {
-	if (strcmp(code, "version_conflict") == 0) {
-		pt->notice = "portal.err.conflict";
-		pt->status = HTTP_STATUS_CONFLICT;
-	} else if (strcmp(code, "documents_missing") == 0) {
-		pt->notice = "portal.err.documents_missing";
-		pt->status = HTTP_STATUS_BAD_REQUEST;
-	} else if (strcmp(code, "email_unconfirmed") == 0) {
-		pt->notice = "portal.err.email_unconfirmed";
-		pt->status = HTTP_STATUS_FORBIDDEN;
-	} else if (strcmp(code, "info_missing") == 0) {
-		pt->notice = "portal.err.info_missing";
-		pt->status = HTTP_STATUS_BAD_REQUEST;
-	} else if (strcmp(code, "invalid_input") == 0) {
-		pt->notice = "portal.err.invalid";
-		pt->status = HTTP_STATUS_BAD_REQUEST;
-	} else if (strcmp(code, "not_expired") == 0) {
-		pt->notice = "portal.err.not_expired";
-		pt->status = HTTP_STATUS_CONFLICT;
-	} else if (strcmp(code, "not_found") == 0) {
-		pt->notice = NULL;
-		pt->status = HTTP_STATUS_NOT_FOUND;
-	} else {
-		pt->notice = "portal.err.not_now";
-		pt->status = HTTP_STATUS_CONFLICT;
-	}
+	static const struct page_code	map[] = {
+		{ "version_conflict", "portal.err.conflict",
+		    HTTP_STATUS_CONFLICT },
+		{ "documents_missing", "portal.err.documents_missing",
+		    HTTP_STATUS_BAD_REQUEST },
+		{ "email_unconfirmed", "portal.err.email_unconfirmed",
+		    HTTP_STATUS_FORBIDDEN },
+		{ "info_missing", "portal.err.info_missing",
+		    HTTP_STATUS_BAD_REQUEST },
+		{ "invalid_input", "portal.err.invalid",
+		    HTTP_STATUS_BAD_REQUEST },
+		{ "not_expired", "portal.err.not_expired",
+		    HTTP_STATUS_CONFLICT },
+		/* No notice: the page is the plain "not found". */
+		{ "not_found", NULL, HTTP_STATUS_NOT_FOUND },
+	};
+	const struct page_code	*c;
+
+	c = page_code_find(map, sizeof(map) / sizeof(map[0]), code);
+	pt->notice = c != NULL ? c->key : "portal.err.not_now";
+	pt->status = c != NULL ? c->status : HTTP_STATUS_CONFLICT;
 }
 
 /*

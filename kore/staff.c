@@ -117,20 +117,13 @@ staff_arg(struct http_request *req, const char *name, char *dst, size_t sz)
 }
 
 void
-staff_fail(struct staff *st, const struct staff_code *map, size_t n,
+staff_fail(struct staff *st, const struct page_code *map, size_t n,
     const char *code)
 {
-	size_t	i;
+	const struct page_code	*c = page_code_find(map, n, code);
 
-	st->notice = "office.err.not_now";
-	st->status = HTTP_STATUS_CONFLICT;
-	for (i = 0; i < n; i++) {
-		if (strcmp(code, map[i].code) == 0) {
-			st->notice = map[i].key;
-			st->status = map[i].status;
-			return;
-		}
-	}
+	st->notice = c != NULL ? c->key : "office.err.not_now";
+	st->status = c != NULL ? c->status : HTTP_STATUS_CONFLICT;
 }
 
 int

@@ -13,6 +13,7 @@
 
 #include "db.h"
 #include "lang.h"
+#include "page.h"
 #include "session.h"
 
 enum { STAFF_SESSION = 0, STAFF_CHECK, STAFF_ACTION, STAFF_LOAD };
@@ -27,13 +28,6 @@ struct staff {
 	const char	*notice;	/* catalogue key shown on the page */
 	char		*text;		/* kore_strdup'd value of the answer */
 	enum db_query	 action;	/* a POST's query, while it runs */
-};
-
-/* A database answer code, as the page's notice and status. */
-struct staff_code {
-	const char	*code;
-	const char	*key;
-	int		 status;
 };
 
 /* The handler's state, size bytes that start with struct staff. */
@@ -70,7 +64,7 @@ void	 staff_arg(struct http_request *req, const char *name, char *dst,
 	    size_t sz);
 
 /* code's notice and status from map; anything else is "not now", 409. */
-void	 staff_fail(struct staff *st, const struct staff_code *map, size_t n,
+void	 staff_fail(struct staff *st, const struct page_code *map, size_t n,
 	    const char *code);
 
 #define STAFF_CASE_PREFIX	"/office/case/"
