@@ -134,18 +134,20 @@ LANGUAGE sql STABLE AS $$
 	    m.created_at > p_now - p.mail_again)
 $$;
 
--- A confirmation link for account a: its token (kept as its hash) and
--- the mail that carries it.
-CREATE FUNCTION auth_confirm_mail(a accounts, p_token text,
+-- A link for account a, to confirm its address or to reset its
+-- password (p_purpose): its token (kept as its hash, valid confirm_ttl
+-- or reset_ttl) and the mail of that kind that carries it.
+CREATE FUNCTION auth_link_mail(a accounts, p_purpose text, p_token text,
     p_now timestamptz) RETURNS void
 LANGUAGE sql AS $$
 	INSERT INTO account_tokens (token_hash, account_id, purpose, created_at,
 	    expires_at)
-	    SELECT auth_token_hash(p_token), a.id, 'confirm', p_now,
-	    p_now + p.confirm_ttl FROM auth_policy p;
+	    SELECT auth_token_hash(p_token), a.id, p_purpose, p_now,
+	    p_now + CASE p_purpose WHEN 'reset' THEN p.reset_ttl
+	    ELSE p.confirm_ttl END FROM auth_policy p;
 	INSERT INTO mail_outbox (account_id, to_addr, kind, lang, data,
 	    created_at)
-	    VALUES (a.id, a.email, 'confirm', a.lang,
+	    VALUES (a.id, a.email, p_purpose, a.lang,
 	    jsonb_build_object('token', p_token), p_now);
 $$;
 
@@ -201,7 +203,7 @@ BEGIN
 	INSERT INTO accounts (role, email, display_name, password_hash, lang)
 	    VALUES ('applicant', p_email, p_name, p_hash, p_lang)
 	    RETURNING * INTO a;
-	PERFORM auth_confirm_mail(a, p_token, p_now);
+	PERFORM auth_link_mail(a, 'confirm', p_token, p_now);
 	RETURN QUERY SELECT 'ok'::text, a.id;
 END
 $$;
@@ -240,7 +242,7 @@ BEGIN
 	IF auth_mailed_lately(a, 'confirm', p_now) THEN
 		RETURN 'wait';
 	END IF;
-	PERFORM auth_confirm_mail(a, p_token, p_now);
+	PERFORM auth_link_mail(a, 'confirm', p_token, p_now);
 	RETURN 'ok';
 END
 $$;
@@ -306,13 +308,11 @@ RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	a	accounts%ROWTYPE;
-	pol	auth_policy%ROWTYPE;
 BEGIN
 	IF auth_token_bad(p_token) OR p_email IS NULL OR
 	    length(p_email) > 254 THEN
 		RETURN 'invalid_input';
 	END IF;
-	SELECT * INTO pol FROM auth_policy;
 	IF EXISTS (SELECT 1 FROM account_tokens
 	    WHERE token_hash = auth_token_hash(p_token)) THEN
 		RETURN 'ok';	/* a retry of the same request */
@@ -325,14 +325,7 @@ BEGIN
 		IF auth_mailed_lately(a, 'reset', p_now) THEN
 			RETURN 'ok';
 		END IF;
-		INSERT INTO account_tokens (token_hash, account_id, purpose,
-		    created_at, expires_at)
-		    VALUES (auth_token_hash(p_token), a.id, 'reset', p_now,
-		    p_now + pol.reset_ttl);
-		INSERT INTO mail_outbox (account_id, to_addr, kind, lang, data,
-		    created_at)
-		    VALUES (a.id, a.email, 'reset', a.lang,
-		    jsonb_build_object('token', p_token), p_now);
+		PERFORM auth_link_mail(a, 'reset', p_token, p_now);
 	END IF;
 	RETURN 'ok';
 END
