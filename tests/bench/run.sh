@@ -106,6 +106,10 @@ case $ONLY in
 	KITAS_STATE_DIR=$STATE node tests/bench/office.mjs ;;
 esac
 case $ONLY in
+''|queued_request)
+	KITAS_STATE_DIR=$STATE node tests/bench/queue.mjs ;;
+esac
+case $ONLY in
 ''|payment_notice|sponsor_batch)
 	KITAS_STATE_DIR=$STATE KITAS_URL=http://127.0.0.1:28083 \
 	    node tests/bench/exchange.mjs "$ONLY" ;;

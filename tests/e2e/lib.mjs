@@ -95,13 +95,20 @@ import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 // A Kore instance of its own (port, pidfile, log) that dispatches to the
 // simulator; the suite's own Kore only serves pages.  Killed with its
 // process group, so kill() takes the workers too.
-export async function startKore(name, port, env = {}) {
+export async function startKore(name, port, env = {}, settings = {}) {
 	const conf = path.join(STATE, `drill-${name}.conf`);
 	const pidfile = path.join(STATE, `drill-${name}.pid`);
 	const log = path.join(OUT, `drill-${name}.log`);
-	const text = readFileSync(path.join(ROOT, 'conf/dev.conf'), 'utf8')
+	let text = readFileSync(path.join(ROOT, 'conf/dev.conf'), 'utf8')
 	    .replace(/^(\s*bind\s+\S+\s+)8080/m, `$1${port}`)
 	    .replace(/^pidfile.*$/m, `pidfile ${STATE}/drill-${name}.kore.pid`);
+	// Top-level settings of dev.conf to change (workers, pgsql_conn_max).
+	for (const [key, value] of Object.entries(settings)) {
+		const re = new RegExp(`^${key}\\s.*$`, 'm');
+		if (!re.test(text))
+			throw new Error(`startKore: no ${key} in conf/dev.conf`);
+		text = text.replace(re, `${key}\t${value}`);
+	}
 	writeFileSync(conf, text);
 	const { openSync } = await import('node:fs');
 	const out = openSync(log, 'a');
