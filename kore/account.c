@@ -122,18 +122,17 @@ account_password(struct http_request *req)
 	if (ap->phase == PW_HASH_DB) {
 		if ((rc = authpage_db(ap, DB_PASSWORD_HASH)) == DB_WAIT)
 			return (KORE_RESULT_RETRY);
-		if (rc != DB_DONE) {
-			sodium_memzero(ap->v[7], sizeof(ap->v[7]));
+		/* The old password goes to the hash task or nowhere. */
+		if (rc == DB_DONE && ap->rows > 0 && ap->col[0][0] == 't')
+			pwtask_init(&ap->pw, PWTASK_VERIFY, ap->v[7],
+			    ap->col[2]);
+		sodium_memzero(ap->v[7], sizeof(ap->v[7]));
+		if (rc != DB_DONE)
 			return (page_unavailable(req, ap->lang));
-		}
-		if (ap->rows == 0) {
-			sodium_memzero(ap->v[7], sizeof(ap->v[7]));
+		if (ap->rows == 0)
 			return (authpage_redirect(req, "/login"));
-		}
 		if (ap->col[0][0] != 't')
 			return (authpage_throttled(req, ap, "old", "password"));
-		pwtask_init(&ap->pw, PWTASK_VERIFY, ap->v[7], ap->col[2]);
-		sodium_memzero(ap->v[7], sizeof(ap->v[7]));
 		ap->phase = PW_VERIFY;
 	}
 	if (ap->phase == PW_VERIFY) {

@@ -9,6 +9,8 @@
 #include <kore/http.h>
 
 #include "app.h"
+#include "auth.h"
+#include "form.h"
 #include "page.h"
 #include "staff.h"
 
@@ -21,7 +23,7 @@ struct admin {
 	struct staff	 st;		/* first: staff.c's part */
 	char		 action[8];
 	char		 email[256];
-	char		 name[201 * 4];
+	char		 name[AUTH_NAME_MAX * FORM_UTF8_MAX + 1];
 	char		 role[16];
 	char		 office[8];
 	char		 account[ADMIN_ID_MAX + 1];

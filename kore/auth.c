@@ -128,7 +128,7 @@ auth_register(struct http_request *req)
 			    "register"));
 		auth_email_arg(req, ap);
 		authpage_arg(req, "name", ap->name, sizeof(ap->name));
-		if (ap->name[0] == '\0' || form_chars(ap->name) > 200)
+		if (ap->name[0] == '\0' || form_chars(ap->name) > AUTH_NAME_MAX)
 			authpage_error(ap, "name", "auth.err.name");
 		if (auth_new_password_or_reply(req, ap, ap->email, "register",
 		    &rc) != 0)

@@ -10,6 +10,7 @@
 #include <kore/http.h>
 
 #include "app.h"
+#include "form.h"
 #include "page.h"
 #include "staff.h"
 
@@ -24,7 +25,7 @@ int	office_link_csv(struct http_request *);
 struct link {
 	struct staff	 st;		/* first: staff.c's part */
 	char		 action[16];
-	char		 reason[512 * 4];
+	char		 reason[500 * FORM_UTF8_MAX + 1];	/* v_words500 */
 	char		 incident[LINK_ID_MAX + 1];
 	const char	*params[4];
 };

@@ -28,7 +28,7 @@ struct session {
 	int		 office_id;
 	int		 confirmed;
 	char		 role[16];
-	char		 name[200 * FORM_UTF8_MAX + 1];	/* display_name */
+	char		 name[AUTH_NAME_MAX * FORM_UTF8_MAX + 1];
 	char		 email[AUTH_EMAIL_MAX + 1];
 	char		 lang[3];
 	char		 csrf[80];

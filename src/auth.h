@@ -18,6 +18,7 @@
 #define AUTH_PW_MAX		128
 #define AUTH_PWHASH_BUFSZ	crypto_pwhash_STRBYTES
 #define AUTH_EMAIL_MAX		254
+#define AUTH_NAME_MAX		200	/* characters (display_name) */
 
 enum auth_pw_rule {
 	AUTH_PW_OK = 0,

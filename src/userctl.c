@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "form.h"
 #include "userctl.h"
 
 static int
@@ -41,7 +42,7 @@ userctl_add(PGconn *db, const char *email, const char *role,
 	if (!auth_email_valid(email) || (strcmp(role, "officer") != 0 &&
 	    strcmp(role, "supervisor") != 0 && strcmp(role, "admin") != 0) ||
 	    (strcmp(role, "admin") == 0) != (strcmp(office, "-") == 0) ||
-	    strlen(name) < 1 || strlen(name) > 200) {
+	    name[0] == '\0' || form_chars(name) > AUTH_NAME_MAX) {
 		fprintf(stderr, "kitasctl: user add EMAIL officer|supervisor "
 		    "OFFICE NAME, or EMAIL admin - NAME\n");
 		return (1);

@@ -11,7 +11,7 @@ import test from 'node:test';
 import { chromium } from 'playwright-core';
 
 import { BASE, mail, postForm, psql } from './lib.mjs';
-import { STAFF_PW, axeCheck, signInStaff, staffPassword } from './staff.mjs';
+import { STAFF_PW, axeCheck, kitasctl, signInStaff, staffPassword } from './staff.mjs';
 
 test('an admin manages staff; nobody changes their own account', async () => {
 	const admin = 'admin@imigrasi.example';
@@ -157,4 +157,16 @@ test('an admin reads every office\'s cases and acts on none', async () => {
 	} finally {
 		await browser.close();
 	}
+});
+
+// kitasctl user add bounds a name in characters, as the web form and the
+// database do: 200 Thai letters (600 bytes) are a name, 201 are not.
+test('kitasctl user add counts a name in characters', () => {
+	const who = `thai.officer.${process.pid}@imigrasi.example`;
+	const long = 'ก'.repeat(201);
+	assert.throws(() => kitasctl(['user', 'add', who, 'officer', 'SMG', long]));
+	assert.equal(psql(`SELECT count(*) FROM accounts WHERE email = :'p1'`, who), '0');
+	kitasctl(['user', 'add', who, 'officer', 'SMG', long.slice(1)]);
+	assert.equal(psql(`SELECT length(display_name) FROM accounts WHERE email = :'p1'`,
+	    who), '200');
 });
