@@ -200,8 +200,12 @@ e2e() {
 	    >"$OUT/e2e.tap" 2>&1 ||
 	    grep -qE '^not ok ' "$OUT/e2e.tap" ||
 	    echo "not ok - node --test failed" >>"$OUT/e2e.tap"
-	sed -n '/^# Subtest\|^ok\|^not ok\|^    not ok\|^  ---\|^    ---\|error:\|expected\|actual/p' \
-	    "$OUT/e2e.tap" | grep -v '^# Subtest' | head -200
+	# Each result on a line; a failure with its whole YAML block (the
+	# message, expected, actual, where), so a CI log alone explains it.
+	awk '/^ *not ok /	{ n = 0; fail = 1 }
+	    /^(ok|not ok) /	{ print }
+	    fail && n++ < 40 && !/^(ok|not ok) /	{ print }
+	    /^ *\.\.\.$/	{ fail = 0 }' "$OUT/e2e.tap" | head -400
 	# A worker that died (a seccomp kill, a crash) fails the run even if
 	# Kore restarted it and every request was answered.
 	if grep -E 'sandbox violation|\) gone' "$OUT/kore.log" >/dev/null; then
