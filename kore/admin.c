@@ -23,7 +23,7 @@ struct admin {
 	struct staff	 st;		/* first: staff.c's part */
 	char		 action[8];
 	char		 email[256];
-	char		 name[AUTH_NAME_MAX * FORM_UTF8_MAX + 1];
+	char		 name[FORM_CHARS_BUFSZ(AUTH_NAME_MAX)];
 	char		 role[16];
 	char		 office[8];
 	char		 account[ADMIN_ID_MAX + 1];

@@ -31,7 +31,7 @@ struct authpage {
 	const char	*params[AUTHPAGE_PARAMS];
 	/* What the user typed that a form shows again (never passwords). */
 	char		 email[AUTH_EMAIL_MAX + 1];
-	char		 name[AUTH_NAME_MAX * FORM_UTF8_MAX + 1];
+	char		 name[FORM_CHARS_BUFSZ(AUTH_NAME_MAX)];
 	char		 token[AUTH_TOKEN_BUFSZ];
 	/* Field errors: field name and catalogue key. */
 	int		 nerr;

@@ -25,7 +25,7 @@ int	office_link_csv(struct http_request *);
 struct link {
 	struct staff	 st;		/* first: staff.c's part */
 	char		 action[16];
-	char		 reason[500 * FORM_UTF8_MAX + 1];	/* v_words500 */
+	char		 reason[FORM_CHARS_BUFSZ(500)];	/* v_words500 */
 	char		 incident[LINK_ID_MAX + 1];
 	const char	*params[4];
 };

@@ -46,7 +46,7 @@ struct office {
 	char		 action[24];
 	char		 version[12];
 	char		 idem[AUTH_TOKEN_BUFSZ];
-	char		 reason[500 * FORM_UTF8_MAX + 1];	/* v_words500 */
+	char		 reason[FORM_CHARS_BUFSZ(500)];	/* v_words500 */
 	char		 csrf[80];
 	const char	*params[7];
 	char		 col[2][128];	/* the PDF's number and aad */

@@ -30,7 +30,7 @@ int	portal_permit(struct http_request *);
 #define PORTAL_PARAMS	13
 #define APPLY_FIELDS	7	/* the most one step of /apply has */
 /* The longest field, an address: 300 characters of UTF-8 (v_words300). */
-#define PORTAL_VAL	(300 * FORM_UTF8_MAX + 1)
+#define PORTAL_VAL	FORM_CHARS_BUFSZ(300)
 #define PORTAL_CASE_MAX	(256 * 1024)	/* the case page model */
 
 static int	portal_read_apply(struct kore_pgsql *, void *);

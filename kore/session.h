@@ -28,7 +28,7 @@ struct session {
 	int		 office_id;
 	int		 confirmed;
 	char		 role[16];
-	char		 name[AUTH_NAME_MAX * FORM_UTF8_MAX + 1];
+	char		 name[FORM_CHARS_BUFSZ(AUTH_NAME_MAX)];
 	char		 email[AUTH_EMAIL_MAX + 1];
 	char		 lang[3];
 	char		 csrf[80];

@@ -7,7 +7,7 @@
  * v_len* count bytes (identifiers, codes, e-mail addresses); v_chars*
  * count characters as the database does, for what people write in their
  * own language (names, addresses, reasons): a handler's buffer for one
- * holds FORM_UTF8_MAX bytes a character.
+ * is FORM_CHARS_BUFSZ() of the bound.
  */
 #include <kore/kore.h>
 #include <kore/http.h>

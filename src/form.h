@@ -11,6 +11,8 @@
 
 /* A UTF-8 character takes at most this many bytes. */
 #define FORM_UTF8_MAX	4
+/* A buffer for up to n characters of UTF-8 and the NUL. */
+#define FORM_CHARS_BUFSZ(n)	((n) * FORM_UTF8_MAX + 1)
 
 /* 1 when s is one of the space-separated words of list. */
 int	form_in_list(const char *s, const char *list);
